@@ -1,0 +1,21 @@
+namespace Smarketing.Core.Lifecycle;
+
+/// <summary>Conversions between <see cref="LeadStatus"/> and its wire spelling.</summary>
+public static class LeadStatusNames
+{
+    private static readonly string[] Names = ["NEW", "MQL", "SAL", "SQL", "CLOSED_WON", "CLOSED_LOST", "DISQUALIFIED"];
+
+    /// <summary>Every status's wire spelling, in contract order.</summary>
+    public static IReadOnlyList<string> All => Names;
+
+    /// <summary>The wire spelling of a status, e.g. <c>CLOSED_WON</c>.</summary>
+    public static string ToWire(this LeadStatus status) => Names[(int)status];
+
+    /// <summary>Parses a wire spelling (exact, case-sensitive as the contract spells it).</summary>
+    public static bool TryParse(string? value, out LeadStatus status)
+    {
+        var index = Array.IndexOf(Names, value);
+        status = index < 0 ? default : (LeadStatus)index;
+        return index >= 0;
+    }
+}
