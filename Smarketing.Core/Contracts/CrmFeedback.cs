@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Smarketing.Core.Lifecycle;
+
+namespace Smarketing.Core.Contracts;
+
+/// <summary>A status change sales made in the CRM, as the CRM's webhook reports it.</summary>
+public sealed record CrmFeedback
+{
+    /// <summary>The lead's id in Smarketing (the CRM's external id).</summary>
+    public required string LeadId { get; init; }
+
+    /// <summary>The status sales moved the lead to.</summary>
+    public required LeadStatus Status { get; init; }
+
+    /// <summary>The reason code (required for DISQUALIFIED and CLOSED_LOST).</summary>
+    public string? ReasonCode { get; init; }
+
+    /// <summary>Sales' note.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>The CRM user who made the change.</summary>
+    public string? Rep { get; init; }
+
+    /// <summary>SAL → SQL: budget confirmed.</summary>
+    public bool BudgetConfirmed { get; init; }
+
+    /// <summary>SAL → SQL: timeline confirmed.</summary>
+    public bool TimelineConfirmed { get; init; }
+
+    /// <summary>
+    /// Reads a generic feedback body: <c>{"leadId", "status", "reasonCode", "note", "rep",
+    /// "budgetConfirmed", "timelineConfirmed"}</c>. Returns null with every bad field named when invalid.
+    /// </summary>
+    public static CrmFeedback? TryParse(ReadOnlyMemory<byte> body, out FieldErrors errors)
+    {
+        errors = new FieldErrors();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = LeadSubmissionParser.MaxDepth });
+        }
+        catch (JsonException ex)
+        {
+            errors.Add("$", $"The body is not valid JSON: {ex.Message}");
+            return null;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add("$", "The body must be a JSON object.");
+                return null;
+            }
+
+            var leadId = String(root, "leadId", errors, required: true);
+            var statusText = String(root, "status", errors, required: true);
+            var status = LeadStatus.New;
+            if (statusText is not null && !LeadStatusNames.TryParse(statusText, out status))
+            {
+                errors.Add("status", $"Must be one of {string.Join(", ", LeadStatusNames.All)}.");
+            }
+
+            var reason = String(root, "reasonCode", errors, required: false);
+            var note = String(root, "note", errors, required: false);
+            var rep = String(root, "rep", errors, required: false);
+            var budget = Bool(root, "budgetConfirmed", errors);
+            var timeline = Bool(root, "timelineConfirmed", errors);
+            if (!errors.IsEmpty)
+            {
+                return null;
+            }
+
+            return new CrmFeedback
+            {
+                LeadId = leadId!,
+                Status = status,
+                ReasonCode = reason,
+                Note = note,
+                Rep = rep,
+                BudgetConfirmed = budget,
+                TimelineConfirmed = timeline,
+            };
+        }
+    }
+
+    private static string? String(JsonElement root, string name, FieldErrors errors, bool required)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ||
+            (value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString())))
+        {
+            if (required)
+            {
+                errors.Add(name, "Required.");
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(name, "Must be a string.");
+            return null;
+        }
+
+        var text = value.GetString()!.Trim();
+        if (text.Length > 1000 || text.Any(char.IsControl) && name != "note")
+        {
+            errors.Add(name, "Must be at most 1000 characters without control characters.");
+            return null;
+        }
+
+        return text;
+    }
+
+    private static bool Bool(JsonElement root, string name, FieldErrors errors)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return false;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        errors.Add(name, "Must be true or false.");
+        return false;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
+using Smarketing.Core.Leads;
+
+namespace Smarketing.Core.Contracts;
+
+/// <summary>
+/// A lead as a marketing webhook delivers it, in the article's shape, after validation.
+/// </summary>
+public sealed record LeadSubmission
+{
+    /// <summary>The lead's id in Smarketing: the sender's id, or derived from the e-mail when absent.</summary>
+    public required string LeadId { get; init; }
+
+    /// <summary>The lead's id in the CRM, if the sender knows it.</summary>
+    public string? CrmId { get; init; }
+
+    /// <summary>The rep who owns the lead, if the sender assigns one.</summary>
+    public string? OwnerId { get; init; }
+
+    /// <summary>The campaign that produced the lead.</summary>
+    public string? Campaign { get; init; }
+
+    /// <summary>The source of the lead (e.g. <c>webinar</c>, <c>paid-search</c>).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The activity that triggered the handoff, for the CRM's "last interesting moment".</summary>
+    public string? TriggerAction { get; init; }
+
+    /// <summary>What the scoring engine reads.</summary>
+    public required LeadProfile Profile { get; init; }
+
+    /// <summary>A hash of the submission's content, used to recognise a re-sent lead.</summary>
+    public required string ContentHash { get; init; }
+
+    /// <summary>Derives a lead id from an e-mail address without putting the address itself into storage keys.</summary>
+    public static string LeadIdFromEmail(string email)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(email.Trim().ToUpperInvariant()));
+        return "email-" + Convert.ToHexStringLower(hash.AsSpan(0, 12));
+    }
+}

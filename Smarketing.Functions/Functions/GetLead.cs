@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Storage;
+using Smarketing.Functions.Http;
+
+namespace Smarketing.Functions.Functions;
+
+/// <summary><c>GET /api/leads/{leadId}</c>: the lead's ledger row: status, score and why, history, handoff progress.</summary>
+public sealed class GetLead(ILeadLedger ledger)
+{
+    [Function(nameof(GetLead))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "leads/{leadId}")] HttpRequest request,
+        string leadId,
+        CancellationToken cancellationToken)
+    {
+        var record = await ledger.FindAsync(leadId, cancellationToken);
+        if (record is null)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead.", $"The ledger has no lead '{leadId}'.");
+        }
+
+        return new JsonBodyResult(StatusCodes.Status200OK, new
+        {
+            record.LeadId,
+            Status = record.Lifecycle.Status.ToWire(),
+            record.Lifecycle.StatusSince,
+            record.Lifecycle.RecycleCount,
+            Email = Mask(record.Email),
+            record.Campaign,
+            record.Source,
+            record.OwnerId,
+            record.CrmId,
+            record.Score,
+            record.ModelVersion,
+            record.Explanation,
+            record.Mql,
+            record.HandoffPending,
+            record.HandoffFailures,
+            record.LastHandoffError,
+            record.HandedOffAt,
+            record.CreatedAt,
+            record.UpdatedAt,
+            History = record.Lifecycle.History,
+        });
+    }
+
+    // Personal data is shown only as much as a person needs to recognise the lead.
+    internal static string? Mask(string? email)
+    {
+        if (email is null)
+        {
+            return null;
+        }
+
+        var at = email.IndexOf('@', StringComparison.Ordinal);
+        return at <= 0 ? "***" : email[0] + "***" + email[at..];
+    }
+}

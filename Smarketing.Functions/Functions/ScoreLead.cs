@@ -1,0 +1,87 @@
+using Azure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Smarketing.Core.Contracts;
+using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Pipeline;
+using Smarketing.Functions.Http;
+
+namespace Smarketing.Functions.Functions;
+
+/// <summary>
+/// <c>POST /api/leads</c>: the marketing webhook. Validates and scores the lead, records it in the ledger,
+/// moves it to MQL when it qualifies and enqueues its handoff. Answers 202 with the score and its reasons.
+/// </summary>
+/// <remarks>
+/// The handoff message is sent through the Queue SDK rather than a <c>[QueueOutput]</c> binding: the ledger
+/// must record the MQL before the message exists and only the writer that won the move may send it, and a
+/// storage failure must answer 503 (so the vendor retries) instead of a host 500 after the function returned.
+/// </remarks>
+public sealed class ScoreLead(LeadIntake intake)
+{
+    [Function(nameof(ScoreLead))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "leads")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (body, problem) = await RequestBodies.ReadJsonAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var submission = LeadSubmissionParser.TryParse(body, out var errors);
+        if (submission is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        IntakeResult result;
+        try
+        {
+            result = await intake.SubmitAsync(submission, cancellationToken);
+        }
+        catch (RequestFailedException ex)
+        {
+            return Problems.StorageUnavailable($"The lead was not accepted because storage answered {ex.Status} ({ex.ErrorCode}); send it again.");
+        }
+
+        return new JsonBodyResult(StatusCodes.Status202Accepted, new ScoreLeadResponse
+        {
+            LeadId = result.LeadId,
+            Status = result.Status.ToWire(),
+            Score = result.Score.Score,
+            Threshold = result.Score.Threshold,
+            IsMql = result.Score.IsMql,
+            ModelVersion = result.Score.ModelVersion,
+            Explanation = result.Score.Explanation,
+            MissingForMql = result.Score.MissingForMql,
+            HandoffEnqueued = result.Enqueued,
+            Duplicate = result.Duplicate,
+        });
+    }
+}
+
+public sealed record ScoreLeadResponse
+{
+    public required string LeadId { get; init; }
+
+    public required string Status { get; init; }
+
+    public required int Score { get; init; }
+
+    public required int Threshold { get; init; }
+
+    public required bool IsMql { get; init; }
+
+    public required string ModelVersion { get; init; }
+
+    public required IReadOnlyList<Core.Scoring.ScoreLine> Explanation { get; init; }
+
+    public required IReadOnlyList<string> MissingForMql { get; init; }
+
+    public required bool HandoffEnqueued { get; init; }
+
+    public required bool Duplicate { get; init; }
+}

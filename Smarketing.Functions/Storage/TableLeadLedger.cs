@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Scoring;
+using Smarketing.Core.Storage;
+
+namespace Smarketing.Functions.Storage;
+
+/// <summary>
+/// The lead ledger in Table Storage: one partition per lead (so leads never contend), one row. History and
+/// explanation are JSON columns; the MQL snapshot is flattened so campaigns can be queried.
+/// </summary>
+internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
+{
+    public const string RowKey = "ledger";
+
+    public async Task<LeadRecord?> FindAsync(string leadId, CancellationToken cancellationToken)
+    {
+        var response = await layout.LeadLedger.GetEntityIfExistsAsync<TableEntity>(TableKeys.Encode(leadId), RowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    public async Task SaveAsync(LeadRecord record, CancellationToken cancellationToken)
+    {
+        var entity = ToEntity(record);
+        try
+        {
+            var response = record.ETag is null
+                ? await layout.LeadLedger.AddEntityAsync(entity, cancellationToken)
+                : await layout.LeadLedger.UpdateEntityAsync(entity, new ETag(record.ETag), TableUpdateMode.Replace, cancellationToken);
+            record.ETag = response.Headers.ETag?.ToString();
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            throw new LedgerConflictException(record.LeadId);
+        }
+    }
+
+    internal static TableEntity ToEntity(LeadRecord record)
+    {
+        var lifecycle = record.Lifecycle;
+        return new TableEntity(TableKeys.Encode(record.LeadId), RowKey)
+        {
+            ["LeadId"] = record.LeadId,
+            ["Status"] = lifecycle.Status.ToWire(),
+            ["StatusSince"] = lifecycle.StatusSince,
+            ["RecycleCount"] = lifecycle.RecycleCount,
+            ["History"] = JsonSerializer.Serialize(lifecycle.History, SmarketingJson.Options),
+            ["Email"] = record.Email,
+            ["Phone"] = record.Phone,
+            ["Industry"] = record.Industry,
+            ["CompanySize"] = record.CompanySize,
+            ["Campaign"] = record.Campaign,
+            ["Source"] = record.Source,
+            ["CrmId"] = record.CrmId,
+            ["OwnerId"] = record.OwnerId,
+            ["Score"] = record.Score,
+            ["Explanation"] = JsonSerializer.Serialize(record.Explanation, SmarketingJson.Options),
+            ["ModelVersion"] = record.ModelVersion,
+            ["TriggerAction"] = record.TriggerAction,
+            ["MqlAt"] = record.Mql?.At,
+            ["MqlCampaign"] = record.Mql?.Campaign,
+            ["MqlSource"] = record.Mql?.Source,
+            ["MqlScore"] = record.Mql?.Score,
+            ["MqlModelVersion"] = record.Mql?.ModelVersion,
+            ["LastSubmissionHash"] = record.LastSubmissionHash,
+            ["HandoffPending"] = record.HandoffPending,
+            ["HandoffFailures"] = record.HandoffFailures,
+            ["LastHandoffError"] = record.LastHandoffError,
+            ["HandedOffAt"] = record.HandedOffAt,
+            ["CreatedAt"] = record.CreatedAt,
+            ["UpdatedAt"] = record.UpdatedAt,
+        };
+    }
+
+    internal static LeadRecord FromEntity(TableEntity e)
+    {
+        if (!LeadStatusNames.TryParse(e.GetString("Status"), out var status))
+        {
+            throw new InvalidDataException($"Ledger row '{e.PartitionKey}' has an unknown status '{e.GetString("Status")}'.");
+        }
+
+        var history = JsonSerializer.Deserialize<List<LifecycleEntry>>(e.GetString("History") ?? "[]", SmarketingJson.Options) ?? [];
+        var mqlAt = e.GetDateTimeOffset("MqlAt");
+        return new LeadRecord
+        {
+            LeadId = e.GetString("LeadId") ?? TableKeys.Decode(e.PartitionKey),
+            Lifecycle = LeadLifecycle.Restore(status, e.GetDateTimeOffset("StatusSince") ?? default, e.GetInt32("RecycleCount") ?? 0, history),
+            Email = e.GetString("Email"),
+            Phone = e.GetString("Phone"),
+            Industry = e.GetString("Industry"),
+            CompanySize = e.GetInt32("CompanySize"),
+            Campaign = e.GetString("Campaign"),
+            Source = e.GetString("Source"),
+            CrmId = e.GetString("CrmId"),
+            OwnerId = e.GetString("OwnerId"),
+            Score = e.GetInt32("Score") ?? 0,
+            Explanation = JsonSerializer.Deserialize<List<ScoreLine>>(e.GetString("Explanation") ?? "[]", SmarketingJson.Options) ?? [],
+            ModelVersion = e.GetString("ModelVersion"),
+            TriggerAction = e.GetString("TriggerAction"),
+            Mql = mqlAt is null ? null : new MqlSnapshot
+            {
+                At = mqlAt.Value,
+                Campaign = e.GetString("MqlCampaign"),
+                Source = e.GetString("MqlSource"),
+                Score = e.GetInt32("MqlScore") ?? 0,
+                ModelVersion = e.GetString("MqlModelVersion") ?? string.Empty,
+            },
+            LastSubmissionHash = e.GetString("LastSubmissionHash"),
+            HandoffPending = e.GetBoolean("HandoffPending") ?? false,
+            HandoffFailures = e.GetInt32("HandoffFailures") ?? 0,
+            LastHandoffError = e.GetString("LastHandoffError"),
+            HandedOffAt = e.GetDateTimeOffset("HandedOffAt"),
+            CreatedAt = e.GetDateTimeOffset("CreatedAt") ?? default,
+            UpdatedAt = e.GetDateTimeOffset("UpdatedAt") ?? default,
+            ETag = e.ETag.ToString(),
+        };
+    }
+}

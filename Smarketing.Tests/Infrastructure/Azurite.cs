@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Smarketing.Tests.Infrastructure;
+
+/// <summary>
+/// One real Azurite process for the whole test run (npm package <c>azurite</c>, bound to 127.0.0.1,
+/// in-memory). Each test class takes its own storage account of that process, so classes run in
+/// parallel without seeing each other's tables and queues. When <c>SMARKETING_TEST_AZURITE</c> names a
+/// running Azurite's table and queue ports (<c>tablePort,queuePort</c>) it is used instead; it must have
+/// been started with the same accounts (see <see cref="AccountsVariable"/>).
+/// </summary>
+public static class Azurite
+{
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private const int AccountCount = 64;
+    private static readonly Lazy<Task<(int TablePort, int QueuePort)>> Instance = new(StartAsync);
+    private static int _nextAccount;
+
+    /// <summary>The value of AZURITE_ACCOUNTS that declares the test accounts.</summary>
+    public static string AccountsVariable =>
+        string.Join(';', Enumerable.Range(1, AccountCount).Select(i => $"{AccountName(i)}:{AccountKey}"));
+
+    /// <summary>A connection string to a storage account no other test class uses.</summary>
+    public static async Task<string> NewAccountAsync()
+    {
+        var (tablePort, queuePort) = await Instance.Value;
+        var n = Interlocked.Increment(ref _nextAccount);
+        if (n > AccountCount)
+        {
+            throw new InvalidOperationException($"The test run needs more than {AccountCount} Azurite accounts; raise AccountCount.");
+        }
+
+        var account = AccountName(n);
+        return $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={AccountKey};" +
+               $"TableEndpoint=http://127.0.0.1:{tablePort}/{account};QueueEndpoint=http://127.0.0.1:{queuePort}/{account};";
+    }
+
+    private static string AccountName(int i) => $"smkt{i:D3}";
+
+    private static async Task<(int, int)> StartAsync()
+    {
+        var external = Environment.GetEnvironmentVariable("SMARKETING_TEST_AZURITE");
+        if (!string.IsNullOrWhiteSpace(external))
+        {
+            var parts = external.Split(',');
+            return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var root = RepositoryRoot();
+        var azurite = Path.Combine(root, "node_modules", ".bin", "azurite");
+        if (!File.Exists(azurite))
+        {
+            // A fresh clone: install the pinned Azurite from package-lock.json first.
+            await RunAsync("npm", "ci --no-audit --no-fund", root, TimeSpan.FromMinutes(5));
+        }
+
+        var tablePort = FreePort();
+        var queuePort = FreePort();
+        var blobPort = FreePort();
+        var info = new ProcessStartInfo(azurite)
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+                 {
+                     "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--loose",
+                     "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                 })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["AZURITE_ACCOUNTS"] = AccountsVariable;
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Azurite did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+        };
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(await IsListeningAsync(tablePort) && await IsListeningAsync(queuePort)))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} before listening.");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("Azurite did not listen on 127.0.0.1 within 60 s.");
+            }
+
+            await Task.Delay(100);
+        }
+
+        return (tablePort, queuePort);
+    }
+
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "package.json")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("package.json (the Azurite pin) was not found above the test binaries.");
+    }
+
+    private static async Task RunAsync(string file, string arguments, string directory, TimeSpan timeout)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { WorkingDirectory = directory, UseShellExecute = false })
+            ?? throw new InvalidOperationException($"{file} did not start.");
+        using var cts = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cts.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'{file} {arguments}' failed with exit code {process.ExitCode}.");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<bool> IsListeningAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+
+namespace Smarketing.Tests.Infrastructure;
+
+/// <summary>
+/// Dispatches queue messages to a function the way the Functions host's queue listener does:
+/// receive under a lease, invoke, delete on success; on failure make the message visible again after
+/// host.json's <c>visibilityTimeout</c>, and once its dequeue count reaches <c>maxDequeueCount</c> copy it
+/// to the <c>-poison</c> queue and delete it.
+/// </summary>
+public sealed class QueueTriggerHost(QueueClient queue, QueueClient poison, HostQueueSettings settings, Func<QueueMessage, CancellationToken, Task> function)
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+
+    /// <summary>The visibility timeout used after a failure; host.json's unless a test shortens it.</summary>
+    public TimeSpan RetryDelay { get; init; } = settings.VisibilityTimeout;
+
+    public int Invocations { get; private set; }
+
+    public int Failures { get; private set; }
+
+    public List<Exception> Errors { get; } = [];
+
+    /// <summary>Processes messages until the queue holds none (visible or not) or <paramref name="timeout"/> passes.</summary>
+    public async Task RunUntilEmptyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        while (true)
+        {
+            var received = await queue.ReceiveMessagesAsync(settings.BatchSize, Lease, cts.Token);
+            if (received.Value.Length == 0)
+            {
+                var properties = await queue.GetPropertiesAsync(cts.Token);
+                if (properties.Value.ApproximateMessagesCount == 0)
+                {
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200, settings.MaxPollingInterval.TotalMilliseconds)), cts.Token);
+                continue;
+            }
+
+            foreach (var message in received.Value)
+            {
+                await ProcessAsync(message, cts.Token);
+            }
+        }
+    }
+
+    private async Task ProcessAsync(QueueMessage message, CancellationToken cancellationToken)
+    {
+        Invocations++;
+        try
+        {
+            await function(message, cancellationToken);
+        }
+#pragma warning disable CA1031 // The host catches every failure of a function invocation; so does its stand-in.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Failures++;
+            Errors.Add(ex);
+            if (message.DequeueCount >= settings.MaxDequeueCount)
+            {
+                await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+            }
+            else
+            {
+                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: RetryDelay, cancellationToken: cancellationToken);
+            }
+
+            return;
+        }
+
+        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+    }
+}

@@ -1,0 +1,127 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Smarketing.Functions.Composition;
+using Smarketing.Functions.Functions;
+using Smarketing.Functions.Storage;
+
+namespace Smarketing.Tests.Infrastructure;
+
+/// <summary>
+/// The function app as the worker builds it (its own composition root, <see cref="DependencyInjection.AddSmarketing"/>),
+/// on its own Azurite account, with the real function classes and a stand-in for the host's queue listener.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private TestApp(IHost host, FakeTimeProvider time, string connectionString)
+    {
+        _host = host;
+        ConnectionString = connectionString;
+        Time = time;
+        Layout = host.Services.GetRequiredService<StorageLayout>();
+    }
+
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>The connection string of this app's own Azurite account.</summary>
+    public string ConnectionString { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public StorageLayout Layout { get; }
+
+    public static readonly Dictionary<string, string?> DefaultSettings = new()
+    {
+        ["Crm:Provider"] = "Sandbox",
+        ["Routing:Reps"] = "rep-ada,rep-grace,rep-linus",
+    };
+
+    public static async Task<TestApp> StartAsync(
+        Action<IHostApplicationBuilder>? configure = null,
+        IDictionary<string, string?>? settings = null,
+        bool startHost = true)
+    {
+        var connection = await Azurite.NewAccountAsync();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
+        var values = new Dictionary<string, string?>(DefaultSettings) { [StorageOptions.ConnectionSetting] = connection };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(values);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+        time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(1);
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.AddSmarketing();
+        configure?.Invoke(builder);
+        var host = builder.Build();
+        if (startHost)
+        {
+            await host.StartAsync();
+        }
+
+        return new TestApp(host, time, connection);
+    }
+
+    public T Function<T>() => ActivatorUtilities.CreateInstance<T>(_host.Services);
+
+    public async Task<HttpResult> PostLeadAsync(string json, string contentType = "application/json")
+    {
+        var request = HttpInvoker.Request("POST", "/api/leads", json, contentType);
+        var result = await Function<ScoreLead>().Run(request, CancellationToken.None);
+        return await HttpInvoker.ExecuteAsync(request, result);
+    }
+
+    public async Task<HttpResult> PostFeedbackAsync(string json)
+    {
+        var request = HttpInvoker.Request("POST", "/api/crm/feedback", json);
+        var result = await Function<RecordCrmFeedback>().Run(request, CancellationToken.None);
+        return await HttpInvoker.ExecuteAsync(request, result);
+    }
+
+    public async Task<HttpResult> GetLeadAsync(string leadId)
+    {
+        var request = HttpInvoker.Request("GET", "/api/leads/" + leadId, null);
+        var result = await Function<GetLead>().Run(request, leadId, CancellationToken.None);
+        return await HttpInvoker.ExecuteAsync(request, result);
+    }
+
+    /// <summary>The host's queue listener for <c>mql-handoff</c>, dispatching to the real <see cref="HandOffMql"/>.</summary>
+    public QueueTriggerHost HandoffListener(TimeSpan? retryDelay = null)
+    {
+        var settings = HostQueueSettings.FromHostJson();
+        return new QueueTriggerHost(Layout.Handoff, Layout.HandoffPoison, settings, (message, ct) => Function<HandOffMql>().Run(message, ct))
+        {
+            RetryDelay = retryDelay ?? settings.VisibilityTimeout,
+        };
+    }
+
+    public static async Task<List<PeekedMessage>> PeekAsync(Azure.Storage.Queues.QueueClient queue)
+    {
+        var messages = await queue.PeekMessagesAsync(32);
+        return [.. messages.Value];
+    }
+
+    public static async Task<List<TableEntity>> RowsAsync(TableClient table)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>())
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}

@@ -1,0 +1,151 @@
+using Microsoft.Extensions.DependencyInjection;
+using Smarketing.Core.Crm;
+using Smarketing.Functions.Crm;
+using Smarketing.Tests.Infrastructure;
+using Xunit;
+
+namespace Smarketing.Tests.Pipeline;
+
+public sealed class HandOffMqlTests
+{
+    [Fact]
+    public async Task Handoff_CrmFailsEveryCall_PoisonedAfterExactlyMaxDequeueCountAndLedgerStillMql()
+    {
+        var crm = new UnavailableCrm();
+        await using var app = await TestApp.StartAsync(b => b.Services.AddSingleton<ICrmClient>(crm));
+        var maxDequeueCount = HostQueueSettings.FromHostJson().MaxDequeueCount;
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+        var original = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff)).Body.ToString();
+
+        // Only the wait between attempts is shortened; the count comes from host.json.
+        var listener = app.HandoffListener(retryDelay: TimeSpan.FromMilliseconds(200));
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(maxDequeueCount, crm.Calls);
+        Assert.Equal(maxDequeueCount, listener.Invocations);
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
+        var poisoned = Assert.Single(await TestApp.PeekAsync(app.Layout.HandoffPoison));
+        Assert.Equal(original, poisoned.Body.ToString());
+
+        var lead = (await app.GetLeadAsync("lead-article-1")).Json;
+        Assert.Equal("MQL", lead.GetProperty("status").GetString());
+        Assert.True(lead.GetProperty("handoffPending").GetBoolean());
+        Assert.Equal(maxDequeueCount, lead.GetProperty("handoffFailures").GetInt32());
+        Assert.Contains("503", lead.GetProperty("lastHandoffError").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await TestApp.RowsAsync(app.Layout.SandboxCrm));
+    }
+
+    [Fact]
+    public async Task Handoff_CrmFailsTwiceThenRecovers_OneRecordAndMessageDeleted()
+    {
+        var crm = new FlakyCrm(failures: 2);
+        await using var app = await TestApp.StartAsync(b => b.Services.AddSingleton<ICrmClient>(sp => crm.Wrap(sp.GetRequiredService<SandboxCrmClient>())));
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+
+        var listener = app.HandoffListener(retryDelay: TimeSpan.FromMilliseconds(200));
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(3, listener.Invocations);
+        Assert.Single(await TestApp.RowsAsync(app.Layout.SandboxCrm));
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.HandoffPoison));
+        var lead = (await app.GetLeadAsync("lead-article-1")).Json;
+        Assert.Equal("SAL", lead.GetProperty("status").GetString());
+        Assert.False(lead.GetProperty("handoffPending").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Handoff_MessageRedeliveredAfterSuccess_NoSecondRecordNoSecondTransition()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+        var body = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff)).Body;
+        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+        var crmBefore = Assert.Single(await TestApp.RowsAsync(app.Layout.SandboxCrm));
+
+        // At-least-once delivery: the same message arrives again.
+        await app.Layout.Handoff.SendMessageAsync(body);
+        var listener = app.HandoffListener();
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, listener.Failures);
+        var crmAfter = Assert.Single(await TestApp.RowsAsync(app.Layout.SandboxCrm));
+        Assert.Equal(crmBefore.ETag, crmAfter.ETag);
+        var history = (await app.GetLeadAsync("lead-article-1")).Json.GetProperty("history");
+        Assert.Equal(2, history.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Handoff_LeadsWithoutOwner_RoundRobinOverConfiguredReps()
+    {
+        await using var app = await TestApp.StartAsync();
+        for (var i = 0; i < 6; i++)
+        {
+            await app.PostLeadAsync(Leads.Article($"lead-rr-{i}").ToJsonString());
+        }
+
+        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+
+        var owners = (await TestApp.RowsAsync(app.Layout.SandboxCrm)).GroupBy(r => r.GetString("OwnerId")).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(new Dictionary<string, int> { ["rep-ada"] = 2, ["rep-grace"] = 2, ["rep-linus"] = 2 }, owners);
+    }
+
+    [Fact]
+    public async Task Handoff_SenderNamedTheOwner_OwnerKept()
+    {
+        await using var app = await TestApp.StartAsync();
+        var lead = Leads.Article();
+        lead["ownerId"] = "005-sender-owner";
+        await app.PostLeadAsync(lead.ToJsonString());
+
+        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("005-sender-owner", Assert.Single(await TestApp.RowsAsync(app.Layout.SandboxCrm)).GetString("OwnerId"));
+    }
+
+    [Fact]
+    public async Task Handoff_MalformedMessage_PoisonedAndNothingWritten()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Layout.Handoff.SendMessageAsync("{\"leadId\": 42");
+
+        var listener = app.HandoffListener(retryDelay: TimeSpan.FromMilliseconds(100));
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Single(await TestApp.PeekAsync(app.Layout.HandoffPoison));
+        Assert.All(listener.Errors, e => Assert.IsType<Smarketing.Core.Pipeline.InvalidHandoffMessageException>(e));
+        Assert.Empty(await TestApp.RowsAsync(app.Layout.SandboxCrm));
+        Assert.Empty(await TestApp.RowsAsync(app.Layout.LeadLedger));
+    }
+
+    private sealed class UnavailableCrm : ICrmClient
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public string Provider => "Unavailable";
+
+        public Task<CrmUpsertResult> UpsertLeadAsync(CrmLeadUpsert lead, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            throw new HttpRequestException("The CRM answered 503 Service Unavailable.");
+        }
+    }
+
+    private sealed class FlakyCrm(int failures)
+    {
+        private int _remaining = failures;
+
+        public ICrmClient Wrap(ICrmClient inner) => new Client(this, inner);
+
+        private sealed class Client(FlakyCrm owner, ICrmClient inner) : ICrmClient
+        {
+            public string Provider => inner.Provider;
+
+            public Task<CrmUpsertResult> UpsertLeadAsync(CrmLeadUpsert lead, CancellationToken cancellationToken) =>
+                Interlocked.Decrement(ref owner._remaining) >= 0
+                    ? throw new HttpRequestException("The CRM answered 503 Service Unavailable.")
+                    : inner.UpsertLeadAsync(lead, cancellationToken);
+        }
+    }
+}

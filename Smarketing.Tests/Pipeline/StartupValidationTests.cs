@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+using Smarketing.Tests.Infrastructure;
+using Xunit;
+
+namespace Smarketing.Tests.Pipeline;
+
+public sealed class StartupValidationTests
+{
+    [Theory]
+    [InlineData("Routing:Reps", "", "Routing:Reps")]
+    [InlineData("Routing:Reps", "rep-a,rep-a", "Routing:Reps")]
+    [InlineData("Crm:Provider", "Dynamics", "Crm:Provider")]
+    [InlineData("Scoring:ModelPath", "/nonexistent/model.json", "Scoring:ModelPath")]
+    [InlineData("Lifecycle:DisqualificationReasons:0:Code", "not upper", "Lifecycle:DisqualificationReasons:0:Code")]
+    public async Task Start_BadSetting_FailsNamingTheSetting(string key, string value, string named)
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { [key] = value });
+        });
+
+        Assert.Contains(named, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_MissingStorageConnection_FailsNamingAzureWebJobsStorage()
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "" });
+        });
+
+        Assert.Contains("AzureWebJobsStorage", failure.Message, StringComparison.Ordinal);
+    }
+}
