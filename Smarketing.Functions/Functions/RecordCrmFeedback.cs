@@ -1,4 +1,3 @@
-using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -37,9 +36,9 @@ public sealed class RecordCrmFeedback(FeedbackRecorder recorder)
         {
             outcome = await recorder.RecordAsync(feedback, cancellationToken);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageFailure.Is(ex))
         {
-            return Problems.StorageUnavailable($"The feedback was not recorded because storage answered {ex.Status} ({ex.ErrorCode}); send it again.");
+            return Problems.StorageUnavailable($"The feedback was not recorded because {StorageFailure.Describe(ex)}; send it again.");
         }
 
         return outcome.Status switch

@@ -1,4 +1,3 @@
-using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -42,9 +41,9 @@ public sealed class ScoreLead(LeadIntake intake)
         {
             result = await intake.SubmitAsync(submission, cancellationToken);
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageFailure.Is(ex))
         {
-            return Problems.StorageUnavailable($"The lead was not accepted because storage answered {ex.Status} ({ex.ErrorCode}); send it again.");
+            return Problems.StorageUnavailable($"The lead was not accepted because {StorageFailure.Describe(ex)}; send it again.");
         }
 
         return new JsonBodyResult(StatusCodes.Status202Accepted, new ScoreLeadResponse

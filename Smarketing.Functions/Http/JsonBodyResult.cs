@@ -115,3 +115,24 @@ public static class RequestBodies
     private static JsonBodyResult TooLarge() =>
         Problems.Create(StatusCodes.Status413PayloadTooLarge, "The body is too large.", $"A body may have at most {MaxBodyBytes} bytes.");
 }
+
+/// <summary>Recognises a storage call that failed (after the SDK's own retries), to answer 503 instead of 500.</summary>
+public static class StorageFailure
+{
+    public static bool Is(Exception exception) => exception switch
+    {
+        Azure.RequestFailedException => true,
+        Smarketing.Core.Storage.LedgerConflictException => true,
+
+        // Azure.Core's retry policy reports a transport failure on every attempt as an AggregateException.
+        AggregateException aggregate => aggregate.InnerExceptions.All(Is),
+        _ => false,
+    };
+
+    public static string Describe(Exception exception) => exception switch
+    {
+        Azure.RequestFailedException { Status: > 0 } failed => $"storage answered {failed.Status} ({failed.ErrorCode})",
+        Smarketing.Core.Storage.LedgerConflictException => "the lead is being updated by too many deliveries at once",
+        _ => "storage could not be reached",
+    };
+}
