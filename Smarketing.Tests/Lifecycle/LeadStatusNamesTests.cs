@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Smarketing.Core.Lifecycle;
+using Xunit;
+
+namespace Smarketing.Tests.Lifecycle;
+
+public sealed class LeadStatusNamesTests
+{
+    private static readonly string[] ContractSpellings = ["NEW", "MQL", "SAL", "SQL", "CLOSED_WON", "CLOSED_LOST", "DISQUALIFIED"];
+
+    public static TheoryData<LeadStatus, string> WireNames() => new()
+    {
+        { LeadStatus.New, "NEW" },
+        { LeadStatus.Mql, "MQL" },
+        { LeadStatus.Sal, "SAL" },
+        { LeadStatus.Sql, "SQL" },
+        { LeadStatus.ClosedWon, "CLOSED_WON" },
+        { LeadStatus.ClosedLost, "CLOSED_LOST" },
+        { LeadStatus.Disqualified, "DISQUALIFIED" },
+    };
+
+    [Fact]
+    public void All_Always_IsTheContractSpellingOfEveryStatusInOrder()
+    {
+        Assert.Equal(ContractSpellings, LeadStatusNames.All);
+        Assert.Equal(ContractSpellings, Enum.GetValues<LeadStatus>().Select(s => s.ToWire()));
+    }
+
+    [Theory]
+    [MemberData(nameof(WireNames))]
+    public void Serialize_EachStatus_WritesTheContractSpelling(LeadStatus status, string wire)
+    {
+        Assert.Equal($"\"{wire}\"", JsonSerializer.Serialize(status));
+        Assert.Equal(wire, status.ToWire());
+    }
+
+    [Theory]
+    [MemberData(nameof(WireNames))]
+    public void Deserialize_ContractSpelling_RoundTrips(LeadStatus status, string wire)
+    {
+        Assert.Equal(status, JsonSerializer.Deserialize<LeadStatus>($"\"{wire}\""));
+        Assert.Equal(status, JsonSerializer.Deserialize<LeadStatus>(JsonSerializer.Serialize(status)));
+    }
+
+    [Fact]
+    public void Serialize_StatusInARecord_WritesTheContractSpelling()
+    {
+        var entry = new LifecycleEntry { From = LeadStatus.Sql, To = LeadStatus.ClosedWon, At = DateTimeOffset.UnixEpoch, Actor = "crm:1" };
+
+        var json = JsonSerializer.Serialize(entry);
+
+        Assert.Contains("\"From\":\"SQL\",\"To\":\"CLOSED_WON\"", json, StringComparison.Ordinal);
+        Assert.Equal(entry, JsonSerializer.Deserialize<LifecycleEntry>(json));
+    }
+
+    [Theory]
+    [MemberData(nameof(WireNames))]
+    public void TryParse_ContractSpelling_ReturnsTheStatus(LeadStatus status, string wire)
+    {
+        Assert.True(LeadStatusNames.TryParse(wire, out var parsed));
+        Assert.Equal(status, parsed);
+    }
+
+    [Theory]
+    [InlineData("mql")]
+    [InlineData("Mql")]
+    [InlineData("Closed_Won")]
+    [InlineData("ClosedWon")]
+    [InlineData("CLOSED WON")]
+    [InlineData(" NEW")]
+    [InlineData("NEW ")]
+    [InlineData("NEW, MQL")]
+    [InlineData("1")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void TryParse_AnythingButTheContractSpelling_ReturnsFalse(string? value)
+    {
+        Assert.False(LeadStatusNames.TryParse(value, out _));
+    }
+}
