@@ -54,6 +54,55 @@ public sealed class LeadStatusNamesTests
     }
 
     [Theory]
+    [InlineData("\"mql\"")]
+    [InlineData("\"Mql\"")]
+    [InlineData("\"Closed_Won\"")]
+    [InlineData("\"ClosedWon\"")]
+    [InlineData("\"NEW, MQL\"")]
+    [InlineData("\"\"")]
+    [InlineData("\"3\"")]
+    [InlineData("\"42\"")]
+    [InlineData("3")]
+    [InlineData("42")]
+    [InlineData("null")]
+    [InlineData("true")]
+    public void Deserialize_AnythingButTheContractSpelling_ThrowsNamingTheSpellings(string json)
+    {
+        var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<LeadStatus>(json));
+
+        Assert.Contains(string.Join(", ", ContractSpellings), ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deserialize_IntegerStatusInARecord_ThrowsRatherThanInventingAStatus()
+    {
+        const string json = """{"To":42,"Actor":"crm:1"}""";
+
+        var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<TransitionRequest>(json));
+
+        Assert.Equal("$.To", ex.Path);
+    }
+
+    [Fact]
+    public void Deserialize_NullableStatus_ReadsNullAndTheContractSpelling()
+    {
+        Assert.Null(JsonSerializer.Deserialize<LeadStatus?>("null"));
+        Assert.Equal(LeadStatus.ClosedLost, JsonSerializer.Deserialize<LeadStatus?>("\"CLOSED_LOST\""));
+    }
+
+    [Fact]
+    public void Serialize_StatusAsDictionaryKey_WritesAndReadsTheContractSpelling()
+    {
+        var counts = new Dictionary<LeadStatus, int> { [LeadStatus.ClosedWon] = 3, [LeadStatus.Disqualified] = 5 };
+
+        var json = JsonSerializer.Serialize(counts);
+
+        Assert.Equal("""{"CLOSED_WON":3,"DISQUALIFIED":5}""", json);
+        Assert.Equal(counts, JsonSerializer.Deserialize<Dictionary<LeadStatus, int>>(json));
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Dictionary<LeadStatus, int>>("""{"closed_won":3}"""));
+    }
+
+    [Theory]
     [MemberData(nameof(WireNames))]
     public void TryParse_ContractSpelling_ReturnsTheStatus(LeadStatus status, string wire)
     {
