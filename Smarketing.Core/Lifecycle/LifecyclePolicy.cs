@@ -82,7 +82,7 @@ public sealed class LifecyclePolicy
                 From = from,
                 To = to,
                 Kind = RefusalKind.ForbiddenMove,
-                MissingCriterion = $"from {from.ToWire()} the contract allows only {AllowedTargets(from)}",
+                MissingCriterion = $"from {from.Describe()} the contract allows only {AllowedTargets(from)}",
             };
         }
 

@@ -322,6 +322,21 @@ public sealed class LeadLifecycleTests
         AssertUnchanged(before, sut);
     }
 
+    [Fact]
+    public void TryApply_TargetThatIsNoStatus_RefusesAsForbiddenMoveWithAReadableMessage()
+    {
+        var sut = CreateSut(LeadStatus.New);
+        var before = Snapshot(sut);
+
+        var refusal = sut.TryApply(CompleteRequest((LeadStatus)42), CreatePolicy(), out var entry);
+
+        Assert.NotNull(refusal);
+        Assert.Null(entry);
+        Assert.Equal(RefusalKind.ForbiddenMove, refusal.Kind);
+        Assert.StartsWith("NEW → undefined status 42 is not a move of the lifecycle contract;", refusal.Message, StringComparison.Ordinal);
+        AssertUnchanged(before, sut);
+    }
+
     [Theory]
     [InlineData(LeadStatus.Disqualified)]
     [InlineData(LeadStatus.ClosedLost)]

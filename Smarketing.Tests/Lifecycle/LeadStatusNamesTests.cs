@@ -103,6 +103,16 @@ public sealed class LeadStatusNamesTests
     }
 
     [Theory]
+    [InlineData(-1)]
+    [InlineData(7)]
+    [InlineData(42)]
+    public void ToWire_ValueThatIsNoStatus_ThrowsArgumentOutOfRange(int value)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ((LeadStatus)value).ToWire());
+        Assert.Throws<ArgumentOutOfRangeException>(() => JsonSerializer.Serialize((LeadStatus)value));
+    }
+
+    [Theory]
     [MemberData(nameof(WireNames))]
     public void TryParse_ContractSpelling_ReturnsTheStatus(LeadStatus status, string wire)
     {
