@@ -6,7 +6,7 @@ public static class LeadStatusNames
     private static readonly string[] Names = ["NEW", "MQL", "SAL", "SQL", "CLOSED_WON", "CLOSED_LOST", "DISQUALIFIED"];
 
     /// <summary>Every status's wire spelling, in contract order.</summary>
-    public static IReadOnlyList<string> All => Names;
+    public static IReadOnlyList<string> All { get; } = Array.AsReadOnly(Names);
 
     /// <summary>The wire spelling of a status, e.g. <c>CLOSED_WON</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a status of the contract.</exception>

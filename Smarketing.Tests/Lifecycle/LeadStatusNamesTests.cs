@@ -26,6 +26,14 @@ public sealed class LeadStatusNamesTests
         Assert.Equal(ContractSpellings, Enum.GetValues<LeadStatus>().Select(s => s.ToWire()));
     }
 
+    [Fact]
+    public void All_CastBackToAnArray_CannotBeChanged()
+    {
+        Assert.False(LeadStatusNames.All is string[]);
+        Assert.Throws<NotSupportedException>(() => ((IList<string>)LeadStatusNames.All)[0] = "OLD");
+        Assert.Equal("NEW", LeadStatus.New.ToWire());
+    }
+
     [Theory]
     [MemberData(nameof(WireNames))]
     public void Serialize_EachStatus_WritesTheContractSpelling(LeadStatus status, string wire)
