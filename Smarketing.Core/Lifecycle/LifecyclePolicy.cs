@@ -132,9 +132,15 @@ public sealed class LifecyclePolicy
 
     private string? RecycleCriterion(DateTimeOffset statusSince)
     {
-        var now = TimeProvider.GetUtcNow();
-        var readyAt = statusSince + RecycleCooldown;
-        return now >= readyAt ? null : $"the recycle cool-down of {RecycleCooldown} (ends {readyAt:O})";
+        if (TimeProvider.GetUtcNow() - statusSince >= RecycleCooldown)
+        {
+            return null;
+        }
+
+        // A cool-down that outlasts the calendar (TimeSpan.MaxValue, say) is a way to configure "never recycle";
+        // statusSince + RecycleCooldown would overflow, so say so instead.
+        var ends = RecycleCooldown <= DateTimeOffset.MaxValue - statusSince ? $"ends {statusSince + RecycleCooldown:O}" : "never ends";
+        return $"the recycle cool-down of {RecycleCooldown} ({ends})";
     }
 
     private static string AllowedTargets(LeadStatus from)

@@ -397,6 +397,19 @@ public sealed class LeadLifecycleTests
     }
 
     [Fact]
+    public void TryApply_RecycleWithCooldownBeyondTheCalendar_RefusesSayingItNeverEnds()
+    {
+        _options.RecycleCooldown = TimeSpan.MaxValue;
+        var sut = CreateSut(LeadStatus.ClosedLost);
+        _timeProvider.Advance(TimeSpan.FromDays(365 * 50));
+
+        var refusal = AssertCriterionNotMet(sut, CompleteRequest(LeadStatus.New), LeadStatus.ClosedLost);
+
+        Assert.Contains("cool-down", refusal.MissingCriterion, StringComparison.Ordinal);
+        Assert.Contains("never ends", refusal.MissingCriterion, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TryApply_RecycledTwice_CountsTwoAndEachEntryCarriesItsCount()
     {
         var policy = CreatePolicy();
