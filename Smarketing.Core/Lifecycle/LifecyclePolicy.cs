@@ -82,7 +82,7 @@ public sealed class LifecyclePolicy
                 From = from,
                 To = to,
                 Kind = RefusalKind.ForbiddenMove,
-                MissingCriterion = $"from {from.Describe()} the contract allows only {AllowedTargets(from)}",
+                MissingCriterion = $"from {from.Describe()} the contract allows {AllowedTargets(from)}",
             };
         }
 
@@ -124,10 +124,14 @@ public sealed class LifecyclePolicy
             return null;
         }
 
-        var codes = string.Join(", ", allowed.Keys.Order(StringComparer.Ordinal));
-        return request.ReasonCode is null
-            ? $"a reason code (one of {codes})"
-            : $"a reason code from the configured list ('{request.ReasonCode}' is not one of {codes})";
+        var codes = allowed.Count == 0 ? null : string.Join(", ", allowed.Keys.Order(StringComparer.Ordinal));
+        return (request.ReasonCode, codes) switch
+        {
+            (null, null) => "a reason code (and none is configured)",
+            (null, _) => $"a reason code (one of {codes})",
+            (_, null) => $"a reason code from the configured list ('{request.ReasonCode}' is not in it: the list is empty)",
+            _ => $"a reason code from the configured list ('{request.ReasonCode}' is not one of {codes})",
+        };
     }
 
     private string? RecycleCriterion(DateTimeOffset statusSince)
@@ -146,7 +150,7 @@ public sealed class LifecyclePolicy
     private static string AllowedTargets(LeadStatus from)
     {
         var targets = Moves.Where(m => m.From == from).Select(m => m.To.ToWire()).Order(StringComparer.Ordinal).ToList();
-        return targets.Count == 0 ? "no move" : string.Join(", ", targets);
+        return targets.Count == 0 ? "no move" : $"only {string.Join(", ", targets)}";
     }
 
     private static string? Join(string? a, string? b) =>

@@ -480,6 +480,32 @@ public sealed class LeadLifecycleTests
         AssertUnchanged(before, sut);
     }
 
+    [Theory]
+    [InlineData(LeadStatus.ClosedWon, LeadStatus.New, "CLOSED_WON → NEW is not a move of the lifecycle contract; from CLOSED_WON the contract allows no move.")]
+    [InlineData(LeadStatus.Sql, LeadStatus.Disqualified, "SQL → DISQUALIFIED is not a move of the lifecycle contract; from SQL the contract allows only CLOSED_LOST, CLOSED_WON.")]
+    [InlineData(LeadStatus.Disqualified, LeadStatus.Disqualified, "DISQUALIFIED → DISQUALIFIED is not a move of the lifecycle contract; from DISQUALIFIED the contract allows only NEW.")]
+    public void TryApply_ForbiddenMove_MessageNamesTheMovesThatExist(LeadStatus from, LeadStatus to, string message)
+    {
+        var sut = CreateSut(from);
+
+        var refusal = sut.TryApply(EverythingRequest(to), CreatePolicy(), out _);
+
+        Assert.Equal(message, refusal?.Message);
+    }
+
+    [Theory]
+    [InlineData(null, "MQL → DISQUALIFIED refused: missing a reason code (and none is configured).")]
+    [InlineData("NO_BUDGET", "MQL → DISQUALIFIED refused: missing a reason code from the configured list ('NO_BUDGET' is not in it: the list is empty).")]
+    public void TryApply_ToDisqualifiedWithNoReasonConfigured_RefusesSayingTheListIsEmpty(string? code, string message)
+    {
+        var policy = new LifecyclePolicy(new LifecycleOptions(), _timeProvider);
+        var sut = CreateSut(LeadStatus.Mql);
+
+        var refusal = sut.TryApply(CompleteRequest(LeadStatus.Disqualified) with { ReasonCode = code }, policy, out _);
+
+        Assert.Equal(message, refusal?.Message);
+    }
+
     [Fact]
     public void Create_Always_StartsNewWithEmptyHistory()
     {
