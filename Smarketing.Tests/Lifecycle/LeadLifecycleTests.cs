@@ -518,6 +518,17 @@ public sealed class LeadLifecycleTests
     }
 
     [Fact]
+    public void History_CastBackToAList_CannotBeChanged()
+    {
+        var sut = LeadLifecycle.Create(Start);
+        sut.Apply(CompleteRequest(LeadStatus.Mql), CreatePolicy());
+
+        Assert.False(sut.History is List<LifecycleEntry>);
+        Assert.Throws<NotSupportedException>(() => ((IList<LifecycleEntry>)sut.History).Clear());
+        Assert.Single(sut.History);
+    }
+
+    [Fact]
     public void Restore_StateOfALeadWithHistory_GivesTheSameState()
     {
         var original = WalkThroughEveryKindOfMove();
