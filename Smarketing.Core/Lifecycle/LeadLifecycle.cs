@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace Smarketing.Core.Lifecycle;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace Smarketing.Core.Lifecycle;
 public sealed class LeadLifecycle
 {
     private readonly List<LifecycleEntry> _history;
+    private readonly ReadOnlyCollection<LifecycleEntry> _historyView;
 
     private LeadLifecycle(LeadStatus status, DateTimeOffset statusSince, int recycleCount, List<LifecycleEntry> history)
     {
@@ -14,6 +17,7 @@ public sealed class LeadLifecycle
         StatusSince = statusSince;
         RecycleCount = recycleCount;
         _history = history;
+        _historyView = history.AsReadOnly();
     }
 
     /// <summary>The current status.</summary>
@@ -26,7 +30,7 @@ public sealed class LeadLifecycle
     public int RecycleCount { get; private set; }
 
     /// <summary>Every accepted move, oldest first.</summary>
-    public IReadOnlyList<LifecycleEntry> History => _history;
+    public IReadOnlyList<LifecycleEntry> History => _historyView;
 
     /// <summary>A lead just created: NEW, with an empty history.</summary>
     public static LeadLifecycle Create(DateTimeOffset createdAt) => new(LeadStatus.New, createdAt, 0, []);

@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace Smarketing.Core.Lifecycle;
 
-/// <summary>The statuses of the lead lifecycle contract, spelled on the wire exactly as in the contract.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<LeadStatus>))]
+/// <summary>
+/// The statuses of the lead lifecycle contract, spelled on the wire exactly as in the contract
+/// (<see cref="LeadStatusJsonConverter"/>; the member names also hold for a serializer configured with the stock enum converter).
+/// </summary>
+[JsonConverter(typeof(LeadStatusJsonConverter))]
 public enum LeadStatus
 {
     /// <summary>Lead created in the system.</summary>

@@ -82,7 +82,7 @@ public sealed class LifecyclePolicy
                 From = from,
                 To = to,
                 Kind = RefusalKind.ForbiddenMove,
-                MissingCriterion = $"from {from.ToWire()} the contract allows only {AllowedTargets(from)}",
+                MissingCriterion = $"from {from.Describe()} the contract allows {AllowedTargets(from)}",
             };
         }
 
@@ -124,23 +124,33 @@ public sealed class LifecyclePolicy
             return null;
         }
 
-        var codes = string.Join(", ", allowed.Keys.Order(StringComparer.Ordinal));
-        return request.ReasonCode is null
-            ? $"a reason code (one of {codes})"
-            : $"a reason code from the configured list ('{request.ReasonCode}' is not one of {codes})";
+        var codes = allowed.Count == 0 ? null : string.Join(", ", allowed.Keys.Order(StringComparer.Ordinal));
+        return (request.ReasonCode, codes) switch
+        {
+            (null, null) => "a reason code (and none is configured)",
+            (null, _) => $"a reason code (one of {codes})",
+            (_, null) => $"a reason code from the configured list ('{request.ReasonCode}' is not in it: the list is empty)",
+            _ => $"a reason code from the configured list ('{request.ReasonCode}' is not one of {codes})",
+        };
     }
 
     private string? RecycleCriterion(DateTimeOffset statusSince)
     {
-        var now = TimeProvider.GetUtcNow();
-        var readyAt = statusSince + RecycleCooldown;
-        return now >= readyAt ? null : $"the recycle cool-down of {RecycleCooldown} (ends {readyAt:O})";
+        if (TimeProvider.GetUtcNow() - statusSince >= RecycleCooldown)
+        {
+            return null;
+        }
+
+        // A cool-down that outlasts the calendar (TimeSpan.MaxValue, say) is a way to configure "never recycle";
+        // statusSince + RecycleCooldown would overflow, so say so instead.
+        var ends = RecycleCooldown <= DateTimeOffset.MaxValue - statusSince ? $"ends {statusSince + RecycleCooldown:O}" : "never ends";
+        return $"the recycle cool-down of {RecycleCooldown} ({ends})";
     }
 
     private static string AllowedTargets(LeadStatus from)
     {
         var targets = Moves.Where(m => m.From == from).Select(m => m.To.ToWire()).Order(StringComparer.Ordinal).ToList();
-        return targets.Count == 0 ? "no move" : string.Join(", ", targets);
+        return targets.Count == 0 ? "no move" : $"only {string.Join(", ", targets)}";
     }
 
     private static string? Join(string? a, string? b) =>

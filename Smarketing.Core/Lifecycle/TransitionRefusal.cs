@@ -27,8 +27,8 @@ public sealed record TransitionRefusal
 
     /// <summary>A sentence naming from, to and the missing criterion.</summary>
     public string Message => Kind == RefusalKind.ForbiddenMove
-        ? $"{From.ToWire()} → {To.ToWire()} is not a move of the lifecycle contract; {MissingCriterion}."
-        : $"{From.ToWire()} → {To.ToWire()} refused: missing {MissingCriterion}.";
+        ? $"{From.Describe()} → {To.Describe()} is not a move of the lifecycle contract; {MissingCriterion}."
+        : $"{From.Describe()} → {To.Describe()} refused: missing {MissingCriterion}.";
 }
 
 /// <summary>Thrown when a move the contract refuses is applied.</summary>
