@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Smarketing.Core.Feedback;
 using Smarketing.Core.Lifecycle;
 
 namespace Smarketing.Core.Contracts;
@@ -6,6 +7,12 @@ namespace Smarketing.Core.Contracts;
 /// <summary>A status change sales made in the CRM, as the CRM's webhook reports it.</summary>
 public sealed record CrmFeedback
 {
+    /// <summary>The longest lead id, as the lead webhook accepts it.</summary>
+    public const int MaxLeadIdLength = 200;
+
+    /// <summary>The longest note kept; vendor formats cut longer notes, the generic body refuses them.</summary>
+    public const int MaxNoteLength = 1000;
+
     /// <summary>The lead's id in Smarketing (the CRM's external id).</summary>
     public required string LeadId { get; init; }
 
@@ -29,10 +36,19 @@ public sealed record CrmFeedback
 
     /// <summary>
     /// Reads a generic feedback body: <c>{"leadId", "status", "reasonCode", "note", "rep",
-    /// "budgetConfirmed", "timelineConfirmed"}</c>. Returns null with every bad field named when invalid.
+    /// "budgetConfirmed", "timelineConfirmed", "eventId"}</c>. Returns null with every bad field named when invalid.
     /// </summary>
-    public static CrmFeedback? TryParse(ReadOnlyMemory<byte> body, out FieldErrors errors)
+    public static CrmFeedback? TryParse(ReadOnlyMemory<byte> body, out FieldErrors errors) =>
+        TryParse(body, CrmValueMap.Identity, out _, out errors);
+
+    /// <summary>
+    /// Reads a feedback body whose <c>status</c> and <c>reasonCode</c> may be CRM values that <paramref name="values"/>
+    /// translates; <paramref name="eventId"/> is the sender's optional delivery id (<c>"eventId"</c>).
+    /// </summary>
+    public static CrmFeedback? TryParse(ReadOnlyMemory<byte> body, CrmValueMap values, out string? eventId, out FieldErrors errors)
     {
+        ArgumentNullException.ThrowIfNull(values);
+        eventId = null;
         errors = new FieldErrors();
         JsonDocument document;
         try
@@ -55,14 +71,35 @@ public sealed record CrmFeedback
             }
 
             var leadId = String(root, "leadId", errors, required: true);
-            var statusText = String(root, "status", errors, required: true);
-            var status = LeadStatus.New;
-            if (statusText is not null && !LeadStatusNames.TryParse(statusText, out status))
+            if (leadId is { Length: > MaxLeadIdLength })
             {
-                errors.Add("status", $"Must be one of {string.Join(", ", LeadStatusNames.All)}.");
+                errors.Add("leadId", $"Must be at most {MaxLeadIdLength} characters, as lead ids are.");
+                leadId = null;
             }
 
-            var reason = String(root, "reasonCode", errors, required: false);
+            var statusText = String(root, "status", errors, required: true);
+            var status = LeadStatus.New;
+            string? impliedReason = null;
+            if (statusText is not null)
+            {
+                if (values.TryMapStatus(statusText, out var mapping))
+                {
+                    status = mapping.Status;
+                    impliedReason = mapping.DefaultReasonCode;
+                }
+                else
+                {
+                    errors.Add("status", $"Must be {values.DescribeStatusValues()}.");
+                }
+            }
+
+            var reasonText = String(root, "reasonCode", errors, required: false);
+            var reason = reasonText is null ? impliedReason : values.MapReason(reasonText);
+            var eventText = String(root, "eventId", errors, required: false);
+            if (eventText is { Length: > MaxLeadIdLength })
+            {
+                errors.Add("eventId", $"Must be at most {MaxLeadIdLength} characters.");
+            }
             var note = String(root, "note", errors, required: false);
             var rep = String(root, "rep", errors, required: false);
             var budget = Bool(root, "budgetConfirmed", errors);
@@ -72,6 +109,7 @@ public sealed record CrmFeedback
                 return null;
             }
 
+            eventId = eventText;
             return new CrmFeedback
             {
                 LeadId = leadId!,
@@ -105,9 +143,9 @@ public sealed record CrmFeedback
         }
 
         var text = value.GetString()!.Trim();
-        if (text.Length > 1000 || text.Any(char.IsControl) && name != "note")
+        if (text.Length > MaxNoteLength || text.Any(char.IsControl) && name != "note")
         {
-            errors.Add(name, "Must be at most 1000 characters without control characters.");
+            errors.Add(name, $"Must be at most {MaxNoteLength} characters without control characters.");
             return null;
         }
 
