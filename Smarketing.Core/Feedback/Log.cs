@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Smarketing.Core.Feedback;
+
+// Lead ids, delivery ids and reasons only: notes, e-mail addresses and vendor session ids never reach a log.
+internal static partial class Log
+{
+    [LoggerMessage(101, LogLevel.Information, "Feedback delivery {DeliveryId} from {Source} for lead {LeadId} was applied before; skipped")]
+    public static partial void FeedbackDeliveryDuplicate(this ILogger logger, string source, string deliveryId, string leadId);
+
+    [LoggerMessage(102, LogLevel.Warning, "Feedback delivery {DeliveryId} from {Source} (lead {LeadId}) could not be read: {Errors}")]
+    public static partial void FeedbackItemUnreadable(this ILogger logger, string source, string? deliveryId, string? leadId, string errors);
+
+    [LoggerMessage(103, LogLevel.Information, "Feedback summary {From} to {To} (campaign {Campaign}): {Campaigns} campaign(s), {LedgerRows} ledger row(s), {FeedbackRows} feedback row(s)")]
+    public static partial void SummaryComputed(this ILogger logger, DateTimeOffset from, DateTimeOffset to, string? campaign, int campaigns, int ledgerRows, int feedbackRows);
+}
