@@ -146,6 +146,7 @@ public sealed class FeedbackRecorder(
             Source = record.Mql?.Source ?? record.Source,
             ReasonCode = entry.ReasonCode!,
             ReasonCategory = reason?.Category ?? "other",
+            ReasonLabel = reason?.Label,
             Note = entry.Note,
             Score = record.Mql?.Score ?? record.Score,
             ModelVersion = record.Mql?.ModelVersion ?? record.ModelVersion,

@@ -18,8 +18,11 @@ public sealed record DisqualificationFeedback
     /// <summary>The reason code sales gave.</summary>
     public required string ReasonCode { get; init; }
 
-    /// <summary>The reason code's category (fit, timing, data-quality, unresponsive, ...).</summary>
+    /// <summary>The reason code's category (fit, timing, data-quality, unresponsive, ...) when the row was written.</summary>
     public required string ReasonCategory { get; init; }
+
+    /// <summary>The reason code's label when the row was written.</summary>
+    public string? ReasonLabel { get; init; }
 
     /// <summary>Sales' note.</summary>
     public string? Note { get; init; }
@@ -43,9 +46,18 @@ public sealed record DisqualificationFeedback
     public required DateTimeOffset DisqualifiedAt { get; init; }
 }
 
-/// <summary>The <c>DisqualificationFeedback</c> table.</summary>
+/// <summary>
+/// The <c>DisqualificationFeedback</c> table: partitioned by campaign, rows keyed by time, lead and recycle cycle, so
+/// "this campaign's disqualifications in this window" is one partition's key range.
+/// </summary>
 public interface IDisqualificationFeedbackStore
 {
     /// <summary>Writes the row; writing the same disqualification again leaves one row.</summary>
     Task UpsertAsync(DisqualificationFeedback feedback, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The disqualifications at or after <paramref name="from"/> and before <paramref name="until"/>, of one campaign
+    /// (in time order) or of all (by campaign, then time).
+    /// </summary>
+    IAsyncEnumerable<DisqualificationFeedback> QueryAsync(DateTimeOffset from, DateTimeOffset until, string? campaign, CancellationToken cancellationToken);
 }
