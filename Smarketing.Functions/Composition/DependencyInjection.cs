@@ -10,6 +10,7 @@ using Smarketing.Core.Lifecycle;
 using Smarketing.Core.Pipeline;
 using Smarketing.Core.Storage;
 using Smarketing.Functions.Crm;
+using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Storage;
 
 namespace Smarketing.Functions.Composition;
@@ -18,7 +19,7 @@ namespace Smarketing.Functions.Composition;
 public static class DependencyInjection
 {
     public static IHostApplicationBuilder AddSmarketing(this IHostApplicationBuilder builder) =>
-        builder.AddSmarketingDomain().AddSmarketingStorage().AddSmarketingCrm();
+        builder.AddSmarketingDomain().AddSmarketingStorage().AddSmarketingCrm().AddSmarketingFeedback();
 
     /// <summary>Scoring model, lifecycle policy, clock and the pipeline services of Core.</summary>
     public static IHostApplicationBuilder AddSmarketingDomain(this IHostApplicationBuilder builder)
