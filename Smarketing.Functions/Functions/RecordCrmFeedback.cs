@@ -2,17 +2,18 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Smarketing.Core.Contracts;
-using Smarketing.Core.Lifecycle;
-using Smarketing.Core.Pipeline;
+using Smarketing.Core.Feedback;
+using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
 
 namespace Smarketing.Functions.Functions;
 
 /// <summary>
-/// <c>POST /api/crm/feedback</c>: a status change sales made in the CRM. Moves the ledger and, for a
-/// disqualification, writes the <c>DisqualificationFeedback</c> row marketing reads.
+/// <c>POST /api/crm/feedback</c>: a status change sales made in the CRM, in the generic JSON body. Moves the ledger and,
+/// for a disqualification, writes the <c>DisqualificationFeedback</c> row marketing reads. An <c>eventId</c>, when sent,
+/// makes a redelivery a no-op even after later moves.
 /// </summary>
-public sealed class RecordCrmFeedback(FeedbackRecorder recorder)
+public sealed class RecordCrmFeedback(FeedbackIntake intake)
 {
     [Function(nameof(RecordCrmFeedback))]
     public async Task<IActionResult> Run(
@@ -25,48 +26,12 @@ public sealed class RecordCrmFeedback(FeedbackRecorder recorder)
             return problem;
         }
 
-        var feedback = CrmFeedback.TryParse(body, out var errors);
+        var feedback = CrmFeedback.TryParse(body, CrmValueMap.Identity, out var eventId, out var errors);
         if (feedback is null)
         {
             return Problems.Validation(errors);
         }
 
-        FeedbackOutcome outcome;
-        try
-        {
-            outcome = await recorder.RecordAsync(feedback, cancellationToken);
-        }
-        catch (Exception ex) when (StorageFailure.Is(ex))
-        {
-            return Problems.StorageUnavailable($"The feedback was not recorded because {StorageFailure.Describe(ex)}; send it again.");
-        }
-
-        return outcome.Status switch
-        {
-            FeedbackStatus.Applied or FeedbackStatus.AlreadyApplied => new JsonBodyResult(StatusCodes.Status200OK, new
-            {
-                feedback.LeadId,
-                Status = outcome.LeadStatus!.Value.ToWire(),
-                Recorded = outcome.Status == FeedbackStatus.Applied,
-                Duplicate = outcome.Status == FeedbackStatus.AlreadyApplied,
-            }),
-            FeedbackStatus.UnknownLead => Problems.Create(StatusCodes.Status404NotFound, "Unknown lead.", outcome.Message!),
-            FeedbackStatus.InvalidReason => Problems.Create(
-                StatusCodes.Status400BadRequest,
-                "The request has invalid fields.",
-                outcome.Message!,
-                new Dictionary<string, string[]> { ["reasonCode"] = [outcome.Message!] },
-                new Dictionary<string, object?> { ["allowedReasonCodes"] = outcome.AllowedReasonCodes }),
-            _ => Problems.Create(
-                StatusCodes.Status409Conflict,
-                "The lifecycle contract refuses this move.",
-                outcome.Message!,
-                extensions: new Dictionary<string, object?>
-                {
-                    ["from"] = outcome.Refusal?.From.ToWire(),
-                    ["to"] = outcome.Refusal?.To.ToWire(),
-                    ["missingCriterion"] = outcome.Refusal?.MissingCriterion,
-                }),
-        };
+        return await FeedbackEndpoint.RecordAsync(intake, FeedbackSources.Generic, FeedbackItem.Of(feedback, eventId), cancellationToken);
     }
 }

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Smarketing.Core.Feedback;
+using Smarketing.Core.Storage;
+using Smarketing.Functions.Feedback;
+using Smarketing.Functions.Http;
+
+namespace Smarketing.Functions.Functions;
+
+/// <summary>
+/// <c>GET /api/feedback/export?from=&amp;to=&amp;campaign=</c>: the raw <c>DisqualificationFeedback</c> rows of the window as
+/// CSV, by campaign then time, streamed as they are read.
+/// </summary>
+public sealed class ExportFeedback(FeedbackAnalytics analytics, FeedbackSettings settings, TimeProvider timeProvider)
+{
+    [Function(nameof(ExportFeedback))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "feedback/export")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var query = FeedbackQueries.Parse(request, settings, timeProvider, out var problem);
+        if (query is null)
+        {
+            return problem!;
+        }
+
+        // The first page is read before answering, so storage being down is a 503 and not a truncated 200.
+        var rows = analytics.ExportAsync(query, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        bool any;
+        try
+        {
+            any = await rows.MoveNextAsync();
+        }
+        catch (Exception ex) when (StorageFailure.Is(ex))
+        {
+            await rows.DisposeAsync();
+            return Problems.StorageUnavailable($"The export could not be read because {StorageFailure.Describe(ex)}; ask again.");
+        }
+
+        var name = string.Create(
+            CultureInfo.InvariantCulture,
+            $"disqualification-feedback_{query.From.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}_{query.To.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.csv");
+        return new CsvResult(Rest(rows, any, cancellationToken), name);
+    }
+
+    private static async IAsyncEnumerable<DisqualificationFeedback> Rest(
+        IAsyncEnumerator<DisqualificationFeedback> rows,
+        bool any,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using (rows)
+        {
+            if (!any)
+            {
+                yield break;
+            }
+
+            do
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return rows.Current;
+            }
+            while (await rows.MoveNextAsync());
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Smarketing.Core.Contracts;
+using Smarketing.Core.Feedback;
+using Smarketing.Functions.Feedback;
+using Smarketing.Functions.Http;
+
+namespace Smarketing.Functions.Functions;
+
+/// <summary>
+/// <c>POST /api/crm/feedback/salesforce-flow</c>: a Salesforce Flow HTTP callout. The body is the generic feedback JSON
+/// whose <c>status</c> and <c>reasonCode</c> may be the org's picklist values (translated by
+/// <c>Feedback:Salesforce:Fields:StatusMap</c> / <c>ReasonMap</c>) and whose <c>eventId</c> (the flow interview's GUID)
+/// makes a retried callout a no-op. The Named Credential sends a secret in <c>X-Smarketing-Secret</c>.
+/// </summary>
+public sealed class RecordSalesforceFlowFeedback(FeedbackIntake intake, FeedbackSettings settings, ILogger<RecordSalesforceFlowFeedback> logger)
+{
+    [Function(nameof(RecordSalesforceFlowFeedback))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "crm/feedback/salesforce-flow")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (settings.FlowSecrets.Count == 0)
+        {
+            logger.DeliveryUnauthenticated(FeedbackSources.SalesforceFlow, "no secret configured");
+            return FeedbackResponses.Unauthorized("Salesforce Flow feedback is not set up: configure Feedback:Salesforce:FlowSecrets and send one of them in the X-Smarketing-Secret header.");
+        }
+
+        if (!SharedSecrets.Matches(FeedbackRequests.Header(request, FeedbackRequests.SecretHeader), settings.FlowSecrets))
+        {
+            logger.DeliveryUnauthenticated(FeedbackSources.SalesforceFlow, "missing or wrong X-Smarketing-Secret");
+            return FeedbackResponses.Unauthorized("The X-Smarketing-Secret header is missing or matches no secret of Feedback:Salesforce:FlowSecrets.");
+        }
+
+        var (body, problem) = await RequestBodies.ReadJsonAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var feedback = CrmFeedback.TryParse(body, settings.SalesforceValues, out var eventId, out var errors);
+        if (feedback is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        return await FeedbackEndpoint.RecordAsync(intake, FeedbackSources.SalesforceFlow, FeedbackItem.Of(feedback, eventId), cancellationToken);
+    }
+}

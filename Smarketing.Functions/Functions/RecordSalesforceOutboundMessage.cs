@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Smarketing.Core.Feedback;
+using Smarketing.Functions.Feedback;
+using Smarketing.Functions.Http;
+
+namespace Smarketing.Functions.Functions;
+
+/// <summary>
+/// <c>POST /api/crm/feedback/salesforce-outbound?token=…</c>: a Salesforce Outbound Message. Salesforce cannot sign or add
+/// headers, so the endpoint URL carries a secret (<c>token</c>, one of <c>Feedback:Salesforce:OutboundMessageSecrets</c>)
+/// and the envelope's OrganizationId must be one of <c>Feedback:Salesforce:OrganizationIds</c>. Every notification is
+/// recorded (redelivered ones recognised by their notification id) and the message acknowledged; if any notification is
+/// refused, the answer is a SOAP fault naming each refused notification, the others stay recorded, and Salesforce's
+/// redelivery skips them by id while the refused ones stay visible in its outbound message queue.
+/// </summary>
+public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, FeedbackSettings settings, ILogger<RecordSalesforceOutboundMessage> logger)
+{
+    public const string TokenParameter = "token";
+
+    [Function(nameof(RecordSalesforceOutboundMessage))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "crm/feedback/salesforce-outbound")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (settings.OrganizationIds.Count == 0 || settings.OutboundMessageSecrets.Count == 0)
+        {
+            logger.DeliveryUnauthenticated(FeedbackSources.SalesforceOutboundMessage, "not configured");
+            return SoapResult.Fault(StatusCodes.Status401Unauthorized, "Salesforce Outbound Messages are not set up: configure Feedback:Salesforce:OrganizationIds and Feedback:Salesforce:OutboundMessageSecrets.");
+        }
+
+        var token = request.Query[TokenParameter].ToString();
+        if (!SharedSecrets.Matches(token, settings.OutboundMessageSecrets))
+        {
+            logger.DeliveryUnauthenticated(FeedbackSources.SalesforceOutboundMessage, "missing or wrong token");
+            return SoapResult.Fault(StatusCodes.Status401Unauthorized, "The endpoint URL's token parameter is missing or matches no secret of Feedback:Salesforce:OutboundMessageSecrets.");
+        }
+
+        var (body, problem) = await FeedbackRequests.ReadAsync(
+            request, FeedbackRequests.XmlTypes, FeedbackRequests.MaxSoapBodyBytes, (status, detail) => SoapResult.Fault(status, detail), cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var message = SalesforceOutboundMessage.TryParse(body, settings.Options.Salesforce.Fields, settings.SalesforceValues, out var errors);
+        if (message is null)
+        {
+            return SoapResult.Fault(StatusCodes.Status400BadRequest, $"The body is not a Salesforce Outbound Message: {errors}.");
+        }
+
+        var organization = FeedbackSettings.ShortOrgId(message.OrganizationId);
+        if (!SharedSecrets.Matches(organization, settings.OrganizationIds))
+        {
+            logger.DeliveryUnauthenticated(FeedbackSources.SalesforceOutboundMessage, $"org {organization} is not accepted");
+            return SoapResult.Fault(StatusCodes.Status401Unauthorized, $"Organization {message.OrganizationId} is not one of Feedback:Salesforce:OrganizationIds.");
+        }
+
+        IReadOnlyList<FeedbackItemResult> results;
+        try
+        {
+            results = await intake.RecordAsync(
+                FeedbackSources.SalesforceOutboundMessage + ":" + organization,
+                [.. message.Notifications.Select(n => n.Item)],
+                cancellationToken);
+        }
+        catch (Exception ex) when (StorageFailure.Is(ex))
+        {
+            logger.FeedbackStorageFailed(FeedbackSources.SalesforceOutboundMessage, StorageFailure.Describe(ex));
+            return SoapResult.Fault(StatusCodes.Status503ServiceUnavailable, $"The notifications were not all recorded because {StorageFailure.Describe(ex)}; Salesforce will redeliver them.");
+        }
+
+        var refused = results.Where(r => !r.Accepted).ToList();
+        if (refused.Count == 0)
+        {
+            logger.NotificationsAcknowledged(message.ActionId, organization, results.Count, results.Count(r => r.Status == FeedbackItemStatus.DuplicateDelivery));
+            return SoapResult.Ack();
+        }
+
+        logger.NotificationsRefused(message.ActionId, organization, refused.Count, results.Count);
+        var details = refused.Select(r => (r.DeliveryId!, Describe(r))).ToList();
+        var summary = $"{refused.Count} of {results.Count} notification(s) refused; the others are recorded. " +
+                      string.Join(" ", details.Select(d => $"[{d.Item1}] {d.Item2}"));
+        return SoapResult.Fault(StatusFor(refused), summary, details);
+    }
+
+    private static string Describe(FeedbackItemResult result) => result.Status switch
+    {
+        FeedbackItemStatus.Invalid => $"Fields: {result.Errors}.",
+        FeedbackItemStatus.UnknownLead => $"Unknown lead: {result.Message}",
+        FeedbackItemStatus.InvalidReason => $"Reason: {result.Message}",
+        _ => $"Refused by the lifecycle contract: {result.Message}",
+    };
+
+    // One status for the message: bad content first (the sender must fix it), then an unknown lead, then the contract.
+    private static int StatusFor(List<FeedbackItemResult> refused) =>
+        refused.Any(r => r.Status is FeedbackItemStatus.Invalid or FeedbackItemStatus.InvalidReason) ? StatusCodes.Status400BadRequest
+        : refused.Any(r => r.Status == FeedbackItemStatus.UnknownLead) ? StatusCodes.Status404NotFound
+        : StatusCodes.Status409Conflict;
+}
