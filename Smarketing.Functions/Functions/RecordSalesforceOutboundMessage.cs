@@ -82,7 +82,9 @@ public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, Feedb
 
         logger.NotificationsRefused(message.ActionId, organization, refused.Count, results.Count);
         var details = refused.Select(r => (r.DeliveryId!, Describe(r))).ToList();
-        var summary = $"{refused.Count} of {results.Count} notification(s) refused; the others are recorded. " +
+        var summary = (refused.Count == results.Count
+                          ? $"{refused.Count} of {results.Count} notification(s) refused; nothing was recorded. "
+                          : $"{refused.Count} of {results.Count} notification(s) refused; the others are recorded and will be skipped when redelivered. ") +
                       string.Join(" ", details.Select(d => $"[{d.Item1}] {d.Item2}"));
         return SoapResult.Fault(StatusFor(refused), summary, details);
     }

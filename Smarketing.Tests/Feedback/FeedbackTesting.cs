@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Smarketing.Functions.Feedback;
+using Smarketing.Functions.Functions;
+using Smarketing.Tests.Infrastructure;
+using Smarketing.Tests.Pipeline;
+
+namespace Smarketing.Tests.Feedback;
+
+/// <summary>Settings, requests and storage snapshots shared by the feedback tests.</summary>
+internal static class FeedbackTesting
+{
+    public const string OrganizationId = "00Do0000000e0vQEAQ";
+    public const string OutboundSecret = "om-token-7Yb2kQ9xV4mN1pR8";
+    public const string FlowSecret = "flow-secret-5Tg8hJ2wQ6zL3cX9";
+    public const string HubSpotClientSecret = "5d0ce4a2-8f1b-4c3e-9a7d-2b6e1f0c9d84";
+    public const string HubSpotApiKey = "hubspot-key-3Kd9fW2pZ7vB5nQ1";
+    public const string PublicBaseUrl = "https://smarketing.example.net";
+
+    public static Dictionary<string, string?> Settings() => new()
+    {
+        ["Feedback:Salesforce:OrganizationIds"] = OrganizationId,
+        ["Feedback:Salesforce:OutboundMessageSecrets"] = OutboundSecret,
+        ["Feedback:Salesforce:FlowSecrets"] = FlowSecret,
+        ["Feedback:HubSpot:ClientSecrets"] = HubSpotClientSecret,
+        ["Feedback:HubSpot:Secrets"] = HubSpotApiKey,
+        ["Feedback:HubSpot:PublicBaseUrl"] = PublicBaseUrl,
+    };
+
+    public static Task<TestApp> StartAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var settings = Settings();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return TestApp.StartAsync(settings: settings);
+    }
+
+    /// <summary>An app whose ledger holds the article's lead under each id, handed off to the sandbox CRM (SAL).</summary>
+    public static async Task<TestApp> WithHandedOffLeadsAsync(params string[] ids)
+    {
+        var app = await StartAsync();
+        foreach (var id in ids)
+        {
+            var posted = await app.PostLeadAsync(Leads.Article(id).ToJsonString());
+            if (posted.Status != 202)
+            {
+                throw new InvalidOperationException($"Lead {id} was not accepted: {posted.Body}");
+            }
+        }
+
+        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+        return app;
+    }
+
+    public static async Task<HttpResult> PostOutboundMessageAsync(this TestApp app, string envelope, string? token = OutboundSecret, string contentType = "text/xml; charset=utf-8")
+    {
+        var request = HttpInvoker.Request("POST", "/api/crm/feedback/salesforce-outbound", envelope, contentType);
+        request.Headers["SOAPAction"] = "\"\"";
+        if (token is not null)
+        {
+            request.QueryString = new QueryString("?token=" + Uri.EscapeDataString(token));
+        }
+
+        return await HttpInvoker.ExecuteAsync(request, await app.Function<RecordSalesforceOutboundMessage>().Run(request, CancellationToken.None));
+    }
+
+    public static async Task<HttpResult> PostFlowAsync(this TestApp app, string json, string? secret = FlowSecret)
+    {
+        var request = HttpInvoker.Request("POST", "/api/crm/feedback/salesforce-flow", json);
+        if (secret is not null)
+        {
+            request.Headers[FeedbackRequests.SecretHeader] = secret;
+        }
+
+        return await HttpInvoker.ExecuteAsync(request, await app.Function<RecordSalesforceFlowFeedback>().Run(request, CancellationToken.None));
+    }
+
+    /// <summary>Posts as HubSpot does with a v3 signature: the HMAC is computed here from the spec, not by the code under test.</summary>
+    public static async Task<HttpResult> PostHubSpotSignedAsync(
+        this TestApp app,
+        string json,
+        string clientSecret = HubSpotClientSecret,
+        DateTimeOffset? timestamp = null,
+        string query = "",
+        Action<HttpRequest>? tamper = null)
+    {
+        var request = HttpInvoker.Request("POST", "/api/crm/feedback/hubspot", json);
+        request.QueryString = new QueryString(query);
+        var ts = (timestamp ?? app.Time.GetUtcNow()).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        request.Headers["X-HubSpot-Signature-v3"] = SignV3(clientSecret, "POST", PublicBaseUrl + "/api/crm/feedback/hubspot" + query, json, ts);
+        request.Headers["X-HubSpot-Request-Timestamp"] = ts;
+        tamper?.Invoke(request);
+        return await HttpInvoker.ExecuteAsync(request, await app.Function<RecordHubSpotFeedback>().Run(request, CancellationToken.None));
+    }
+
+    public static async Task<HttpResult> PostHubSpotWithApiKeyAsync(this TestApp app, string json, string? apiKey = HubSpotApiKey)
+    {
+        var request = HttpInvoker.Request("POST", "/api/crm/feedback/hubspot", json);
+        if (apiKey is not null)
+        {
+            request.Headers[FeedbackRequests.SecretHeader] = apiKey;
+        }
+
+        return await HttpInvoker.ExecuteAsync(request, await app.Function<RecordHubSpotFeedback>().Run(request, CancellationToken.None));
+    }
+
+    /// <summary>HubSpot's v3 scheme as its documentation states it: base64(HMAC-SHA256(secret, method + uri + body + timestamp)).</summary>
+    public static string SignV3(string secret, string method, string uri, string body, string timestamp) =>
+        Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(method + uri + body + timestamp)));
+
+    public static async Task<HttpResult> GetSummaryAsync(this TestApp app, string query)
+    {
+        var request = HttpInvoker.Request("GET", "/api/feedback/summary", null);
+        request.QueryString = new QueryString(query);
+        return await HttpInvoker.ExecuteAsync(request, await app.Function<GetFeedbackSummary>().Run(request, CancellationToken.None));
+    }
+
+    public static async Task<HttpResult> GetExportAsync(this TestApp app, string query)
+    {
+        var request = HttpInvoker.Request("GET", "/api/feedback/export", null);
+        request.QueryString = new QueryString(query);
+        return await HttpInvoker.ExecuteAsync(request, await app.Function<ExportFeedback>().Run(request, CancellationToken.None));
+    }
+
+    public static TableClient Deliveries(this TestApp app) => app.Services.GetRequiredService<FeedbackTables>().Deliveries;
+
+    /// <summary>Every row of the ledger and the feedback tables with its ETag: equal snapshots mean nothing was written.</summary>
+    public static async Task<List<string>> SnapshotAsync(this TestApp app)
+    {
+        var rows = new List<string>();
+        foreach (var table in new[] { app.Layout.LeadLedger, app.Layout.DisqualificationFeedback, app.Deliveries() })
+        {
+            foreach (var row in await TestApp.RowsAsync(table))
+            {
+                rows.Add($"{table.Name}|{row.PartitionKey}|{row.RowKey}|{row.ETag}");
+            }
+        }
+
+        return rows;
+    }
+
+    public static string Status(this HttpResult lead) => lead.Json.GetProperty("status").GetString()!;
+
+    public static int HistoryLength(this HttpResult lead) => lead.Json.GetProperty("history").GetArrayLength();
+}

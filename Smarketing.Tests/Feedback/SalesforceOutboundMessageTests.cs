@@ -1,0 +1,357 @@
+using System.Xml.Linq;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Smarketing.Functions.Composition;
+using Smarketing.Functions.Functions;
+using Smarketing.Tests.Infrastructure;
+using Xunit;
+
+namespace Smarketing.Tests.Feedback;
+
+/// <summary>Salesforce Outbound Messages through the real function, on Azurite.</summary>
+public sealed class SalesforceOutboundMessageTests
+{
+    private static readonly XNamespace Soap = "http://schemas.xmlsoap.org/soap/envelope/";
+
+    [Fact]
+    public async Task OutboundMessage_TwoNotifications_BothAppliedAndTheExactAckReturned()
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1", "lead-sf-2");
+        var envelope = SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT", Note: "B2C shop, no team", OwnerId: "005o0000002GraceAA"),
+            new LeadNotification("04lo000000HVEMqQAP", "lead-sf-2", "SQL", BudgetConfirmed: true, TimelineConfirmed: true, RecordId: "00Qo000000HVEMqEAP"));
+
+        var response = await app.PostOutboundMessageAsync(envelope);
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("text/xml; charset=utf-8", response.ContentType);
+        Assert.Equal(SalesforceEnvelopes.ExpectedAck, response.Body);
+        Assert.Equal("DISQUALIFIED", (await app.GetLeadAsync("lead-sf-1")).Status());
+        Assert.Equal("SQL", (await app.GetLeadAsync("lead-sf-2")).Status());
+        var row = Assert.Single(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
+        Assert.Equal("lead-sf-1", row.GetString("LeadId"));
+        Assert.Equal("NOT_A_FIT", row.GetString("ReasonCode"));
+        Assert.Equal("B2C shop, no team", row.GetString("Note"));
+        Assert.Equal("005o0000002GraceAA", row.GetString("Rep"));
+        var seen = (await TestApp.RowsAsync(app.Deliveries())).Select(r => (r.PartitionKey, r.RowKey)).Order().ToList();
+        Assert.Equal([("salesforce-om:00Do0000000e0vQ", "04lo000000HVEMpQAP"), ("salesforce-om:00Do0000000e0vQ", "04lo000000HVEMqQAP")], seen);
+    }
+
+    [Fact]
+    public async Task OutboundMessage_RedeliveredEnvelope_AckedAgainAndNothingWritten()
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1", "lead-sf-2");
+        var envelope = SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "BAD_TIMING"),
+            new LeadNotification("04lo000000HVEMqQAP", "lead-sf-2", "SQL", BudgetConfirmed: true, TimelineConfirmed: true));
+        Assert.Equal(200, (await app.PostOutboundMessageAsync(envelope)).Status);
+        var before = await app.SnapshotAsync();
+
+        var redelivered = await app.PostOutboundMessageAsync(envelope);
+
+        Assert.Equal(200, redelivered.Status);
+        Assert.Equal(SalesforceEnvelopes.ExpectedAck, redelivered.Body);
+        Assert.Equal(before, await app.SnapshotAsync());
+        Assert.Equal(3, (await app.GetLeadAsync("lead-sf-1")).HistoryLength());
+        Assert.Equal(3, (await app.GetLeadAsync("lead-sf-2")).HistoryLength());
+    }
+
+    [Fact]
+    public async Task OutboundMessage_RedeliveredToANewInstanceAfterLaterMoves_SkippedByItsNotificationId()
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        var envelope = SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "SQL", BudgetConfirmed: true, TimelineConfirmed: true));
+        Assert.Equal(200, (await app.PostOutboundMessageAsync(envelope)).Status);
+        Assert.Equal(200, (await app.PostFeedbackAsync("""{"leadId":"lead-sf-1","status":"CLOSED_WON","rep":"rep-ada"}""")).Status);
+
+        // A fresh process on the same storage account: only the persisted notification ids can recognise the old
+        // SQL notification; replayed, it would be a refused CLOSED_WON → SQL move.
+        await using var restarted = await Instance.StartAsync(app.ConnectionString);
+        var request = HttpInvoker.Request("POST", "/api/crm/feedback/salesforce-outbound", envelope, "text/xml; charset=utf-8");
+        request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?token=" + FeedbackTesting.OutboundSecret);
+        var redelivered = await HttpInvoker.ExecuteAsync(request, await restarted.Function<RecordSalesforceOutboundMessage>().Run(request, CancellationToken.None));
+
+        Assert.Equal(200, redelivered.Status);
+        Assert.Equal(SalesforceEnvelopes.ExpectedAck, redelivered.Body);
+        var lead = await app.GetLeadAsync("lead-sf-1");
+        Assert.Equal("CLOSED_WON", lead.Status());
+        Assert.Equal(4, lead.HistoryLength());
+    }
+
+    [Fact]
+    public async Task OutboundMessage_PicklistValues_TranslatedByTheConfiguredMaps()
+    {
+        await using var app = await FeedbackTesting.StartAsync(new Dictionary<string, string?>
+        {
+            ["Feedback:Salesforce:Fields:StatusMap"] = "Closed - Not Converted=DISQUALIFIED;Working - Contacted=SAL",
+            ["Feedback:Salesforce:Fields:ReasonMap"] = "Not a fit=NOT_A_FIT;No budget=NO_BUDGET",
+        });
+        await app.PostLeadAsync(Pipeline.Leads.Article("lead-sf-1").ToJsonString());
+        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+        var envelope = SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "Closed - Not Converted", Reason: "No budget"));
+
+        var response = await app.PostOutboundMessageAsync(envelope);
+
+        Assert.Equal(200, response.Status);
+        var row = Assert.Single(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
+        Assert.Equal("NO_BUDGET", row.GetString("ReasonCode"));
+        Assert.Equal("fit", row.GetString("ReasonCategory"));
+    }
+
+    [Fact]
+    public async Task OutboundMessage_UnknownReason_400FaultNamingTheAllowedCodes_NothingWritten()
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        var before = await app.SnapshotAsync();
+
+        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "Didn't like them")));
+
+        Assert.Equal(400, response.Status);
+        var fault = Fault(response);
+        Assert.Contains("[04lo000000HVEMpQAP]", fault, StringComparison.Ordinal);
+        Assert.Contains("'Didn't like them' is not configured for DISQUALIFIED", fault, StringComparison.Ordinal);
+        Assert.Contains("BAD_TIMING, COMPETITOR, DUPLICATE, NOT_A_FIT, NO_BUDGET, TOO_SMALL, UNRESPONSIVE", fault, StringComparison.Ordinal);
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task OutboundMessage_UnknownLead_404FaultAndNothingWritten()
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        var before = await app.SnapshotAsync();
+
+        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification("04lo000000HVEMpQAP", "lead-nobody", "DISQUALIFIED", Reason: "NOT_A_FIT")));
+
+        Assert.Equal(404, response.Status);
+        Assert.Contains("Lead 'lead-nobody' is not in the ledger.", Fault(response), StringComparison.Ordinal);
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task OutboundMessage_ForbiddenMove_409FaultNamingFromAndTo_NothingWritten()
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        var before = await app.SnapshotAsync();
+
+        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "CLOSED_WON")));
+
+        Assert.Equal(409, response.Status);
+        Assert.Contains("SAL → CLOSED_WON is not a move of the lifecycle contract", Fault(response), StringComparison.Ordinal);
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task OutboundMessage_OneBadNotification_GoodOneRecordedBadOneFaultedAndStillFaultedOnRedelivery()
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1", "lead-sf-2");
+        var envelope = SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "UNRESPONSIVE"),
+            new LeadNotification("04lo000000HVEMqQAP", "lead-sf-2", "CLOSED_LOST", Reason: "PRICE"));
+
+        var first = await app.PostOutboundMessageAsync(envelope);
+        var afterFirst = await app.SnapshotAsync();
+        var second = await app.PostOutboundMessageAsync(envelope);
+
+        Assert.Equal(409, first.Status);
+        Assert.Contains("1 of 2 notification(s) refused", Fault(first), StringComparison.Ordinal);
+        var problem = Assert.Single(XDocument.Parse(first.Body).Descendants(XName.Get("notificationProblem", "http://soap.sforce.com/2005/09/outbound")));
+        Assert.Equal("04lo000000HVEMqQAP", problem.Attribute("notificationId")!.Value);
+        Assert.Equal("DISQUALIFIED", (await app.GetLeadAsync("lead-sf-1")).Status());
+        Assert.Equal("SAL", (await app.GetLeadAsync("lead-sf-2")).Status());
+        Assert.Single(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
+        Assert.Equal(409, second.Status);
+        Assert.Equal(afterFirst, await app.SnapshotAsync());
+    }
+
+    [Theory]
+    [InlineData("not xml at all", "not well-formed XML")]
+    [InlineData("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>&e;</soapenv:Body></soapenv:Envelope>", "DTD")]
+    [InlineData("<Envelope><Body/></Envelope>", "SOAP 1.1 Envelope")]
+    [InlineData("<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><notifications/></soapenv:Body></soapenv:Envelope>", "notifications element")]
+    [InlineData("<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><notifications xmlns=\"http://soap.sforce.com/2005/09/outbound\"><OrganizationId>00Do0000000e0vQEAQ</OrganizationId></notifications></soapenv:Body></soapenv:Envelope>", "no Notification")]
+    [InlineData("<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><notifications xmlns=\"http://soap.sforce.com/2005/09/outbound\"><Notification><Id>04lo000000HVEMpQAP</Id></Notification></notifications></soapenv:Body></soapenv:Envelope>", "OrganizationId")]
+    [InlineData("<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><notifications xmlns=\"http://soap.sforce.com/2005/09/outbound\"><OrganizationId>00Do0000000e0vQEAQ</OrganizationId><Notification><sObject/></Notification></notifications></soapenv:Body></soapenv:Envelope>", "Notification[0].Id")]
+    public async Task OutboundMessage_Malformed_400FaultSayingWhatIsWrong_NothingWritten(string body, string expected)
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        var before = await app.SnapshotAsync();
+
+        var response = await app.PostOutboundMessageAsync(body);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("text/xml; charset=utf-8", response.ContentType);
+        Assert.Contains(expected, Fault(response), StringComparison.Ordinal);
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task OutboundMessage_NotificationWithoutTheLeadIdField_400FaultNamingTheField()
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        var envelope = SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT"))
+            .Replace("<sf:Smarketing_Lead_Id__c>lead-sf-1</sf:Smarketing_Lead_Id__c>", string.Empty, StringComparison.Ordinal);
+        var before = await app.SnapshotAsync();
+
+        var response = await app.PostOutboundMessageAsync(envelope);
+
+        Assert.Equal(400, response.Status);
+        Assert.Contains("Smarketing_Lead_Id__c", Fault(response), StringComparison.Ordinal);
+        Assert.Contains("add the field to the outbound message's fields", Fault(response), StringComparison.Ordinal);
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task OutboundMessage_101Notifications_400Fault()
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        var notifications = Enumerable.Range(0, 101)
+            .Select(i => new LeadNotification($"04lo000000HV{i:D4}QAP", "lead-sf-1", "SAL"))
+            .ToArray();
+
+        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, notifications));
+
+        Assert.Equal(400, response.Status);
+        Assert.Contains("at most 100 notifications; this one holds 101", Fault(response), StringComparison.Ordinal);
+        Assert.Empty(await TestApp.RowsAsync(app.Deliveries()));
+    }
+
+    [Fact]
+    public async Task OutboundMessage_100Notifications_AllAcknowledged()
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        var notifications = Enumerable.Range(0, 100)
+            .Select(i => new LeadNotification($"04lo000000HV{i:D4}QAP", "lead-sf-1", "SAL"))
+            .ToArray();
+
+        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, notifications));
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal(100, (await TestApp.RowsAsync(app.Deliveries())).Count);
+        Assert.Equal(2, (await app.GetLeadAsync("lead-sf-1")).HistoryLength());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("wrong-token-0000000000")]
+    public async Task OutboundMessage_MissingOrWrongToken_401FaultAndNothingWritten(string? token)
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        var before = await app.SnapshotAsync();
+
+        var response = await app.PostOutboundMessageAsync(
+            SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT")),
+            token);
+
+        Assert.Equal(401, response.Status);
+        Assert.Contains("token", Fault(response), StringComparison.Ordinal);
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task OutboundMessage_FromAnotherOrg_401FaultAndNothingWritten()
+    {
+        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        var before = await app.SnapshotAsync();
+
+        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
+            "00D5e000001AbCdEAK",
+            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT")));
+
+        Assert.Equal(401, response.Status);
+        Assert.Contains("00D5e000001AbCdEAK is not one of Feedback:Salesforce:OrganizationIds", Fault(response), StringComparison.Ordinal);
+        Assert.Equal(before, await app.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task OutboundMessage_OrgConfiguredWith15Characters_Accepts18CharacterId()
+    {
+        await using var app = await FeedbackTesting.StartAsync(new Dictionary<string, string?> { ["Feedback:Salesforce:OrganizationIds"] = "00Do0000000e0vQ" });
+        await app.PostLeadAsync(Pipeline.Leads.Article("lead-sf-1").ToJsonString());
+        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT")));
+
+        Assert.Equal(200, response.Status);
+    }
+
+    [Fact]
+    public async Task OutboundMessage_NotConfigured_401FaultNamingTheSettings()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT")));
+
+        Assert.Equal(401, response.Status);
+        Assert.Contains("Feedback:Salesforce:OrganizationIds", Fault(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OutboundMessage_JsonContentType_415Fault()
+    {
+        await using var app = await FeedbackTesting.StartAsync();
+
+        var response = await app.PostOutboundMessageAsync("{}", contentType: "application/json");
+
+        Assert.Equal(415, response.Status);
+        Assert.Contains("text/xml", Fault(response), StringComparison.Ordinal);
+    }
+
+    private static string Fault(HttpResult response)
+    {
+        var fault = XDocument.Parse(response.Body).Root!.Element(Soap + "Body")!.Element(Soap + "Fault")!;
+        Assert.Equal("soapenv:Client", fault.Element("faultcode")!.Value);
+        return fault.Element("faultstring")!.Value;
+    }
+
+    /// <summary>A second worker process on the same storage account, built by the app's own composition root.</summary>
+    private sealed class Instance : IAsyncDisposable
+    {
+        private readonly IHost _host;
+
+        private Instance(IHost host) => _host = host;
+
+        public static async Task<Instance> StartAsync(string connectionString)
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
+            var settings = new Dictionary<string, string?>(TestApp.DefaultSettings) { [StorageOptions.ConnectionSetting] = connectionString };
+            foreach (var (key, value) in FeedbackTesting.Settings())
+            {
+                settings[key] = value;
+            }
+
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero)));
+            builder.AddSmarketing();
+            var host = builder.Build();
+            await host.StartAsync();
+            return new Instance(host);
+        }
+
+        public T Function<T>() => ActivatorUtilities.CreateInstance<T>(_host.Services);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+    }
+}
