@@ -14,22 +14,61 @@ namespace Smarketing.Tests.Feedback;
 /// <summary>Settings, requests and storage snapshots shared by the feedback tests.</summary>
 internal static class FeedbackTesting
 {
+    /// <summary>The org id as Outbound Messages carry it (18 characters); the settings name its 15-character form.</summary>
     public const string OrganizationId = "00Do0000000e0vQEAQ";
     public const string OutboundSecret = "om-token-7Yb2kQ9xV4mN1pR8";
     public const string FlowSecret = "flow-secret-5Tg8hJ2wQ6zL3cX9";
+    public const string NextFlowSecret = "flow-secret-next-0000000001";
     public const string HubSpotClientSecret = "5d0ce4a2-8f1b-4c3e-9a7d-2b6e1f0c9d84";
+    public const string OldHubSpotClientSecret = "old-client-secret-0000000001";
     public const string HubSpotApiKey = "hubspot-key-3Kd9fW2pZ7vB5nQ1";
     public const string PublicBaseUrl = "https://smarketing.example.net";
 
+    private static int _notifications;
+
+    /// <summary>
+    /// Every feedback format set up, with two secrets active where a rotation is under way and the org's picklist values
+    /// mapped, so one app per test class covers them all (each test class takes one Azurite account).
+    /// </summary>
     public static Dictionary<string, string?> Settings() => new()
     {
-        ["Feedback:Salesforce:OrganizationIds"] = OrganizationId,
+        ["Feedback:Salesforce:OrganizationIds"] = "00Do0000000e0vQ",
         ["Feedback:Salesforce:OutboundMessageSecrets"] = OutboundSecret,
-        ["Feedback:Salesforce:FlowSecrets"] = FlowSecret,
-        ["Feedback:HubSpot:ClientSecrets"] = HubSpotClientSecret,
+        ["Feedback:Salesforce:FlowSecrets"] = NextFlowSecret + ", " + FlowSecret,
+        ["Feedback:Salesforce:Fields:StatusMap"] = "Closed - Not Converted=DISQUALIFIED;Working - Contacted=SAL",
+        ["Feedback:Salesforce:Fields:ReasonMap"] = "Not a fit=NOT_A_FIT;No budget=NO_BUDGET;Wrong contact data=BAD_DATA",
+        ["Feedback:HubSpot:ClientSecrets"] = OldHubSpotClientSecret + "," + HubSpotClientSecret,
         ["Feedback:HubSpot:Secrets"] = HubSpotApiKey,
         ["Feedback:HubSpot:PublicBaseUrl"] = PublicBaseUrl,
     };
+
+    /// <summary>A notification id no other test uses (the delivery log remembers ids for the life of the account).</summary>
+    public static string NewNotificationId() =>
+        "04lo" + Interlocked.Increment(ref _notifications).ToString("D11", CultureInfo.InvariantCulture) + "QAP";
+
+    /// <summary>Posts the article's lead under each id and runs the handoff until they are all SAL.</summary>
+    public static async Task HandOffAsync(this TestApp app, params string[] ids)
+    {
+        foreach (var id in ids)
+        {
+            var posted = await app.PostLeadAsync(Leads.Article(id).ToJsonString());
+            if (posted.Status != 202)
+            {
+                throw new InvalidOperationException($"Lead {id} was not accepted: {posted.Body}");
+            }
+        }
+
+        var listener = app.HandoffListener();
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+        if (listener.Failures > 0)
+        {
+            throw new InvalidOperationException($"The handoff failed: {string.Join("; ", listener.Errors.Select(e => e.Message))}");
+        }
+    }
+
+    /// <summary>The rows of a table that are about one lead.</summary>
+    public static async Task<List<TableEntity>> RowsOfAsync(TableClient table, string leadId) =>
+        [.. (await TestApp.RowsAsync(table)).Where(r => r.GetString("LeadId") == leadId)];
 
     public static Task<TestApp> StartAsync(IDictionary<string, string?>? overrides = null)
     {
@@ -40,23 +79,6 @@ internal static class FeedbackTesting
         }
 
         return TestApp.StartAsync(settings: settings);
-    }
-
-    /// <summary>An app whose ledger holds the article's lead under each id, handed off to the sandbox CRM (SAL).</summary>
-    public static async Task<TestApp> WithHandedOffLeadsAsync(params string[] ids)
-    {
-        var app = await StartAsync();
-        foreach (var id in ids)
-        {
-            var posted = await app.PostLeadAsync(Leads.Article(id).ToJsonString());
-            if (posted.Status != 202)
-            {
-                throw new InvalidOperationException($"Lead {id} was not accepted: {posted.Body}");
-            }
-        }
-
-        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
-        return app;
     }
 
     public static async Task<HttpResult> PostOutboundMessageAsync(this TestApp app, string envelope, string? token = OutboundSecret, string contentType = "text/xml; charset=utf-8")

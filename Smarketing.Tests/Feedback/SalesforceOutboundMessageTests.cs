@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,75 +12,79 @@ using Xunit;
 namespace Smarketing.Tests.Feedback;
 
 /// <summary>Salesforce Outbound Messages through the real function, on Azurite.</summary>
-public sealed class SalesforceOutboundMessageTests
+public sealed class SalesforceOutboundMessageTests(FeedbackAppFixture fixture) : IClassFixture<FeedbackAppFixture>
 {
     private static readonly XNamespace Soap = "http://schemas.xmlsoap.org/soap/envelope/";
+    private readonly TestApp _app = fixture.App;
 
     [Fact]
     public async Task OutboundMessage_TwoNotifications_BothAppliedAndTheExactAckReturned()
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1", "lead-sf-2");
+        await _app.HandOffAsync("lead-om-two-1", "lead-om-two-2");
+        string n1 = FeedbackTesting.NewNotificationId(), n2 = FeedbackTesting.NewNotificationId();
         var envelope = SalesforceEnvelopes.Build(
             FeedbackTesting.OrganizationId,
-            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT", Note: "B2C shop, no team", OwnerId: "005o0000002GraceAA"),
-            new LeadNotification("04lo000000HVEMqQAP", "lead-sf-2", "SQL", BudgetConfirmed: true, TimelineConfirmed: true, RecordId: "00Qo000000HVEMqEAP"));
+            new LeadNotification(n1, "lead-om-two-1", "DISQUALIFIED", Reason: "NOT_A_FIT", Note: "B2C shop, no team", OwnerId: "005o0000002GraceAA"),
+            new LeadNotification(n2, "lead-om-two-2", "SQL", BudgetConfirmed: true, TimelineConfirmed: true, RecordId: "00Qo000000HVEMqEAP"));
 
-        var response = await app.PostOutboundMessageAsync(envelope);
+        var response = await _app.PostOutboundMessageAsync(envelope);
 
         Assert.Equal(200, response.Status);
         Assert.Equal("text/xml; charset=utf-8", response.ContentType);
         Assert.Equal(SalesforceEnvelopes.ExpectedAck, response.Body);
-        Assert.Equal("DISQUALIFIED", (await app.GetLeadAsync("lead-sf-1")).Status());
-        Assert.Equal("SQL", (await app.GetLeadAsync("lead-sf-2")).Status());
-        var row = Assert.Single(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
-        Assert.Equal("lead-sf-1", row.GetString("LeadId"));
+        Assert.Equal("DISQUALIFIED", (await _app.GetLeadAsync("lead-om-two-1")).Status());
+        Assert.Equal("SQL", (await _app.GetLeadAsync("lead-om-two-2")).Status());
+        var row = Assert.Single(await FeedbackTesting.RowsOfAsync(_app.Layout.DisqualificationFeedback, "lead-om-two-1"));
         Assert.Equal("NOT_A_FIT", row.GetString("ReasonCode"));
         Assert.Equal("B2C shop, no team", row.GetString("Note"));
         Assert.Equal("005o0000002GraceAA", row.GetString("Rep"));
-        var seen = (await TestApp.RowsAsync(app.Deliveries())).Select(r => (r.PartitionKey, r.RowKey)).Order().ToList();
-        Assert.Equal([("salesforce-om:00Do0000000e0vQ", "04lo000000HVEMpQAP"), ("salesforce-om:00Do0000000e0vQ", "04lo000000HVEMqQAP")], seen);
+        Assert.Empty(await FeedbackTesting.RowsOfAsync(_app.Layout.DisqualificationFeedback, "lead-om-two-2"));
+        var seen = (await TestApp.RowsAsync(_app.Deliveries()))
+            .Where(r => r.GetString("LeadId") is "lead-om-two-1" or "lead-om-two-2")
+            .Select(r => (r.PartitionKey, r.RowKey)).Order().ToList();
+        Assert.Equal([("salesforce-om:00Do0000000e0vQ", n1), ("salesforce-om:00Do0000000e0vQ", n2)], seen);
     }
 
     [Fact]
     public async Task OutboundMessage_RedeliveredEnvelope_AckedAgainAndNothingWritten()
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1", "lead-sf-2");
+        await _app.HandOffAsync("lead-om-redo-1", "lead-om-redo-2");
         var envelope = SalesforceEnvelopes.Build(
             FeedbackTesting.OrganizationId,
-            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "BAD_TIMING"),
-            new LeadNotification("04lo000000HVEMqQAP", "lead-sf-2", "SQL", BudgetConfirmed: true, TimelineConfirmed: true));
-        Assert.Equal(200, (await app.PostOutboundMessageAsync(envelope)).Status);
-        var before = await app.SnapshotAsync();
+            new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-redo-1", "DISQUALIFIED", Reason: "BAD_TIMING"),
+            new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-redo-2", "SQL", BudgetConfirmed: true, TimelineConfirmed: true));
+        Assert.Equal(200, (await _app.PostOutboundMessageAsync(envelope)).Status);
+        var before = await _app.SnapshotAsync();
 
-        var redelivered = await app.PostOutboundMessageAsync(envelope);
+        var redelivered = await _app.PostOutboundMessageAsync(envelope);
 
         Assert.Equal(200, redelivered.Status);
         Assert.Equal(SalesforceEnvelopes.ExpectedAck, redelivered.Body);
-        Assert.Equal(before, await app.SnapshotAsync());
-        Assert.Equal(3, (await app.GetLeadAsync("lead-sf-1")).HistoryLength());
-        Assert.Equal(3, (await app.GetLeadAsync("lead-sf-2")).HistoryLength());
+        Assert.Equal(before, await _app.SnapshotAsync());
+        Assert.Equal(3, (await _app.GetLeadAsync("lead-om-redo-1")).HistoryLength());
+        Assert.Equal(3, (await _app.GetLeadAsync("lead-om-redo-2")).HistoryLength());
     }
 
     [Fact]
     public async Task OutboundMessage_RedeliveredToANewInstanceAfterLaterMoves_SkippedByItsNotificationId()
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        await _app.HandOffAsync("lead-om-restart");
         var envelope = SalesforceEnvelopes.Build(
             FeedbackTesting.OrganizationId,
-            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "SQL", BudgetConfirmed: true, TimelineConfirmed: true));
-        Assert.Equal(200, (await app.PostOutboundMessageAsync(envelope)).Status);
-        Assert.Equal(200, (await app.PostFeedbackAsync("""{"leadId":"lead-sf-1","status":"CLOSED_WON","rep":"rep-ada"}""")).Status);
+            new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-restart", "SQL", BudgetConfirmed: true, TimelineConfirmed: true));
+        Assert.Equal(200, (await _app.PostOutboundMessageAsync(envelope)).Status);
+        Assert.Equal(200, (await _app.PostFeedbackAsync("""{"leadId":"lead-om-restart","status":"CLOSED_WON","rep":"rep-ada"}""")).Status);
 
         // A fresh process on the same storage account: only the persisted notification ids can recognise the old
         // SQL notification; replayed, it would be a refused CLOSED_WON → SQL move.
-        await using var restarted = await Instance.StartAsync(app.ConnectionString);
+        await using var restarted = await Instance.StartAsync(_app.ConnectionString);
         var request = HttpInvoker.Request("POST", "/api/crm/feedback/salesforce-outbound", envelope, "text/xml; charset=utf-8");
-        request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?token=" + FeedbackTesting.OutboundSecret);
+        request.QueryString = new QueryString("?token=" + FeedbackTesting.OutboundSecret);
         var redelivered = await HttpInvoker.ExecuteAsync(request, await restarted.Function<RecordSalesforceOutboundMessage>().Run(request, CancellationToken.None));
 
         Assert.Equal(200, redelivered.Status);
         Assert.Equal(SalesforceEnvelopes.ExpectedAck, redelivered.Body);
-        var lead = await app.GetLeadAsync("lead-sf-1");
+        var lead = await _app.GetLeadAsync("lead-om-restart");
         Assert.Equal("CLOSED_WON", lead.Status());
         Assert.Equal(4, lead.HistoryLength());
     }
@@ -87,21 +92,14 @@ public sealed class SalesforceOutboundMessageTests
     [Fact]
     public async Task OutboundMessage_PicklistValues_TranslatedByTheConfiguredMaps()
     {
-        await using var app = await FeedbackTesting.StartAsync(new Dictionary<string, string?>
-        {
-            ["Feedback:Salesforce:Fields:StatusMap"] = "Closed - Not Converted=DISQUALIFIED;Working - Contacted=SAL",
-            ["Feedback:Salesforce:Fields:ReasonMap"] = "Not a fit=NOT_A_FIT;No budget=NO_BUDGET",
-        });
-        await app.PostLeadAsync(Pipeline.Leads.Article("lead-sf-1").ToJsonString());
-        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
-        var envelope = SalesforceEnvelopes.Build(
-            FeedbackTesting.OrganizationId,
-            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "Closed - Not Converted", Reason: "No budget"));
+        await _app.HandOffAsync("lead-om-maps");
 
-        var response = await app.PostOutboundMessageAsync(envelope);
+        var response = await _app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-maps", "Closed - Not Converted", Reason: "No budget")));
 
         Assert.Equal(200, response.Status);
-        var row = Assert.Single(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
+        var row = Assert.Single(await FeedbackTesting.RowsOfAsync(_app.Layout.DisqualificationFeedback, "lead-om-maps"));
         Assert.Equal("NO_BUDGET", row.GetString("ReasonCode"));
         Assert.Equal("fit", row.GetString("ReasonCategory"));
     }
@@ -109,73 +107,74 @@ public sealed class SalesforceOutboundMessageTests
     [Fact]
     public async Task OutboundMessage_UnknownReason_400FaultNamingTheAllowedCodes_NothingWritten()
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
-        var before = await app.SnapshotAsync();
+        await _app.HandOffAsync("lead-om-reason");
+        var id = FeedbackTesting.NewNotificationId();
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
+        var response = await _app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
             FeedbackTesting.OrganizationId,
-            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "Didn't like them")));
+            new LeadNotification(id, "lead-om-reason", "DISQUALIFIED", Reason: "Didn't like them")));
 
         Assert.Equal(400, response.Status);
         var fault = Fault(response);
-        Assert.Contains("[04lo000000HVEMpQAP]", fault, StringComparison.Ordinal);
+        Assert.Contains($"[{id}]", fault, StringComparison.Ordinal);
         Assert.Contains("'Didn't like them' is not configured for DISQUALIFIED", fault, StringComparison.Ordinal);
         Assert.Contains("BAD_TIMING, COMPETITOR, DUPLICATE, NOT_A_FIT, NO_BUDGET, TOO_SMALL, UNRESPONSIVE", fault, StringComparison.Ordinal);
-        Assert.Equal(before, await app.SnapshotAsync());
+        Assert.Equal(before, await _app.SnapshotAsync());
     }
 
     [Fact]
     public async Task OutboundMessage_UnknownLead_404FaultAndNothingWritten()
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
-        var before = await app.SnapshotAsync();
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
+        var response = await _app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
             FeedbackTesting.OrganizationId,
-            new LeadNotification("04lo000000HVEMpQAP", "lead-nobody", "DISQUALIFIED", Reason: "NOT_A_FIT")));
+            new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-nobody", "DISQUALIFIED", Reason: "NOT_A_FIT")));
 
         Assert.Equal(404, response.Status);
         Assert.Contains("Lead 'lead-nobody' is not in the ledger.", Fault(response), StringComparison.Ordinal);
-        Assert.Equal(before, await app.SnapshotAsync());
+        Assert.Equal(before, await _app.SnapshotAsync());
     }
 
     [Fact]
     public async Task OutboundMessage_ForbiddenMove_409FaultNamingFromAndTo_NothingWritten()
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
-        var before = await app.SnapshotAsync();
+        await _app.HandOffAsync("lead-om-forbidden");
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
+        var response = await _app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
             FeedbackTesting.OrganizationId,
-            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "CLOSED_WON")));
+            new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-forbidden", "CLOSED_WON")));
 
         Assert.Equal(409, response.Status);
         Assert.Contains("SAL → CLOSED_WON is not a move of the lifecycle contract", Fault(response), StringComparison.Ordinal);
-        Assert.Equal(before, await app.SnapshotAsync());
+        Assert.Equal(before, await _app.SnapshotAsync());
     }
 
     [Fact]
     public async Task OutboundMessage_OneBadNotification_GoodOneRecordedBadOneFaultedAndStillFaultedOnRedelivery()
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1", "lead-sf-2");
+        await _app.HandOffAsync("lead-om-mixed-1", "lead-om-mixed-2");
+        var bad = FeedbackTesting.NewNotificationId();
         var envelope = SalesforceEnvelopes.Build(
             FeedbackTesting.OrganizationId,
-            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "UNRESPONSIVE"),
-            new LeadNotification("04lo000000HVEMqQAP", "lead-sf-2", "CLOSED_LOST", Reason: "PRICE"));
+            new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-mixed-1", "DISQUALIFIED", Reason: "UNRESPONSIVE"),
+            new LeadNotification(bad, "lead-om-mixed-2", "CLOSED_LOST", Reason: "PRICE"));
 
-        var first = await app.PostOutboundMessageAsync(envelope);
-        var afterFirst = await app.SnapshotAsync();
-        var second = await app.PostOutboundMessageAsync(envelope);
+        var first = await _app.PostOutboundMessageAsync(envelope);
+        var afterFirst = await _app.SnapshotAsync();
+        var second = await _app.PostOutboundMessageAsync(envelope);
 
         Assert.Equal(409, first.Status);
-        Assert.Contains("1 of 2 notification(s) refused", Fault(first), StringComparison.Ordinal);
+        Assert.Contains("1 of 2 notification(s) refused; the others are recorded", Fault(first), StringComparison.Ordinal);
         var problem = Assert.Single(XDocument.Parse(first.Body).Descendants(XName.Get("notificationProblem", "http://soap.sforce.com/2005/09/outbound")));
-        Assert.Equal("04lo000000HVEMqQAP", problem.Attribute("notificationId")!.Value);
-        Assert.Equal("DISQUALIFIED", (await app.GetLeadAsync("lead-sf-1")).Status());
-        Assert.Equal("SAL", (await app.GetLeadAsync("lead-sf-2")).Status());
-        Assert.Single(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
+        Assert.Equal(bad, problem.Attribute("notificationId")!.Value);
+        Assert.Equal("DISQUALIFIED", (await _app.GetLeadAsync("lead-om-mixed-1")).Status());
+        Assert.Equal("SAL", (await _app.GetLeadAsync("lead-om-mixed-2")).Status());
+        Assert.Single(await FeedbackTesting.RowsOfAsync(_app.Layout.DisqualificationFeedback, "lead-om-mixed-1"));
         Assert.Equal(409, second.Status);
-        Assert.Equal(afterFirst, await app.SnapshotAsync());
+        Assert.Equal(afterFirst, await _app.SnapshotAsync());
     }
 
     [Theory]
@@ -188,61 +187,67 @@ public sealed class SalesforceOutboundMessageTests
     [InlineData("<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><notifications xmlns=\"http://soap.sforce.com/2005/09/outbound\"><OrganizationId>00Do0000000e0vQEAQ</OrganizationId><Notification><sObject/></Notification></notifications></soapenv:Body></soapenv:Envelope>", "Notification[0].Id")]
     public async Task OutboundMessage_Malformed_400FaultSayingWhatIsWrong_NothingWritten(string body, string expected)
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
-        var before = await app.SnapshotAsync();
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostOutboundMessageAsync(body);
+        var response = await _app.PostOutboundMessageAsync(body);
 
         Assert.Equal(400, response.Status);
         Assert.Equal("text/xml; charset=utf-8", response.ContentType);
         Assert.Contains(expected, Fault(response), StringComparison.Ordinal);
-        Assert.Equal(before, await app.SnapshotAsync());
+        Assert.Equal(before, await _app.SnapshotAsync());
     }
 
     [Fact]
     public async Task OutboundMessage_NotificationWithoutTheLeadIdField_400FaultNamingTheField()
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
-        var envelope = SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT"))
-            .Replace("<sf:Smarketing_Lead_Id__c>lead-sf-1</sf:Smarketing_Lead_Id__c>", string.Empty, StringComparison.Ordinal);
-        var before = await app.SnapshotAsync();
+        await _app.HandOffAsync("lead-om-nofield");
+        var envelope = SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-nofield", "DISQUALIFIED", Reason: "NOT_A_FIT"))
+            .Replace("<sf:Smarketing_Lead_Id__c>lead-om-nofield</sf:Smarketing_Lead_Id__c>", string.Empty, StringComparison.Ordinal);
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostOutboundMessageAsync(envelope);
+        var response = await _app.PostOutboundMessageAsync(envelope);
 
         Assert.Equal(400, response.Status);
         Assert.Contains("Smarketing_Lead_Id__c", Fault(response), StringComparison.Ordinal);
         Assert.Contains("add the field to the outbound message's fields", Fault(response), StringComparison.Ordinal);
-        Assert.Equal(before, await app.SnapshotAsync());
+        Assert.Equal(before, await _app.SnapshotAsync());
     }
 
     [Fact]
-    public async Task OutboundMessage_101Notifications_400Fault()
+    public async Task OutboundMessage_101Notifications_400FaultAndNothingWritten()
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        await _app.HandOffAsync("lead-om-101");
         var notifications = Enumerable.Range(0, 101)
-            .Select(i => new LeadNotification($"04lo000000HV{i:D4}QAP", "lead-sf-1", "SAL"))
+            .Select(_ => new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-101", "SAL"))
             .ToArray();
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, notifications));
+        var response = await _app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, notifications));
 
         Assert.Equal(400, response.Status);
         Assert.Contains("at most 100 notifications; this one holds 101", Fault(response), StringComparison.Ordinal);
-        Assert.Empty(await TestApp.RowsAsync(app.Deliveries()));
+        Assert.Equal(before, await _app.SnapshotAsync());
     }
 
     [Fact]
     public async Task OutboundMessage_100Notifications_AllAcknowledged()
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
+        var ids = Enumerable.Range(0, 10).Select(i => $"lead-om-100-{i}").ToArray();
+        await _app.HandOffAsync(ids);
         var notifications = Enumerable.Range(0, 100)
-            .Select(i => new LeadNotification($"04lo000000HV{i:D4}QAP", "lead-sf-1", "SAL"))
+            .Select(i => new LeadNotification(FeedbackTesting.NewNotificationId(), ids[i % 10], i < 90 ? "SAL" : "DISQUALIFIED", Reason: i < 90 ? null : "UNRESPONSIVE"))
             .ToArray();
 
-        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, notifications));
+        var response = await _app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, notifications));
 
         Assert.Equal(200, response.Status);
-        Assert.Equal(100, (await TestApp.RowsAsync(app.Deliveries())).Count);
-        Assert.Equal(2, (await app.GetLeadAsync("lead-sf-1")).HistoryLength());
+        Assert.Equal(100, (await TestApp.RowsAsync(_app.Deliveries())).Count(r => ids.Contains(r.GetString("LeadId"))));
+        foreach (var id in ids)
+        {
+            var lead = await _app.GetLeadAsync(id);
+            Assert.Equal("DISQUALIFIED", lead.Status());
+            Assert.Equal(3, lead.HistoryLength());
+        }
     }
 
     [Theory]
@@ -250,72 +255,43 @@ public sealed class SalesforceOutboundMessageTests
     [InlineData("wrong-token-0000000000")]
     public async Task OutboundMessage_MissingOrWrongToken_401FaultAndNothingWritten(string? token)
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
-        var before = await app.SnapshotAsync();
+        await _app.HandOffAsync("lead-om-token");
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostOutboundMessageAsync(
-            SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT")),
+        var response = await _app.PostOutboundMessageAsync(
+            SalesforceEnvelopes.Build(FeedbackTesting.OrganizationId, new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-token", "DISQUALIFIED", Reason: "NOT_A_FIT")),
             token);
 
         Assert.Equal(401, response.Status);
         Assert.Contains("token", Fault(response), StringComparison.Ordinal);
-        Assert.Equal(before, await app.SnapshotAsync());
+        Assert.Equal(before, await _app.SnapshotAsync());
     }
 
     [Fact]
     public async Task OutboundMessage_FromAnotherOrg_401FaultAndNothingWritten()
     {
-        await using var app = await FeedbackTesting.WithHandedOffLeadsAsync("lead-sf-1");
-        var before = await app.SnapshotAsync();
+        await _app.HandOffAsync("lead-om-org");
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
+        var response = await _app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
             "00D5e000001AbCdEAK",
-            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT")));
+            new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-org", "DISQUALIFIED", Reason: "NOT_A_FIT")));
 
         Assert.Equal(401, response.Status);
         Assert.Contains("00D5e000001AbCdEAK is not one of Feedback:Salesforce:OrganizationIds", Fault(response), StringComparison.Ordinal);
-        Assert.Equal(before, await app.SnapshotAsync());
-    }
-
-    [Fact]
-    public async Task OutboundMessage_OrgConfiguredWith15Characters_Accepts18CharacterId()
-    {
-        await using var app = await FeedbackTesting.StartAsync(new Dictionary<string, string?> { ["Feedback:Salesforce:OrganizationIds"] = "00Do0000000e0vQ" });
-        await app.PostLeadAsync(Pipeline.Leads.Article("lead-sf-1").ToJsonString());
-        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
-
-        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
-            FeedbackTesting.OrganizationId,
-            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT")));
-
-        Assert.Equal(200, response.Status);
-    }
-
-    [Fact]
-    public async Task OutboundMessage_NotConfigured_401FaultNamingTheSettings()
-    {
-        await using var app = await TestApp.StartAsync();
-
-        var response = await app.PostOutboundMessageAsync(SalesforceEnvelopes.Build(
-            FeedbackTesting.OrganizationId,
-            new LeadNotification("04lo000000HVEMpQAP", "lead-sf-1", "DISQUALIFIED", Reason: "NOT_A_FIT")));
-
-        Assert.Equal(401, response.Status);
-        Assert.Contains("Feedback:Salesforce:OrganizationIds", Fault(response), StringComparison.Ordinal);
+        Assert.Equal(before, await _app.SnapshotAsync());
     }
 
     [Fact]
     public async Task OutboundMessage_JsonContentType_415Fault()
     {
-        await using var app = await FeedbackTesting.StartAsync();
-
-        var response = await app.PostOutboundMessageAsync("{}", contentType: "application/json");
+        var response = await _app.PostOutboundMessageAsync("{}", contentType: "application/json");
 
         Assert.Equal(415, response.Status);
         Assert.Contains("text/xml", Fault(response), StringComparison.Ordinal);
     }
 
-    private static string Fault(HttpResult response)
+    internal static string Fault(HttpResult response)
     {
         var fault = XDocument.Parse(response.Body).Root!.Element(Soap + "Body")!.Element(Soap + "Fault")!;
         Assert.Equal("soapenv:Client", fault.Element("faultcode")!.Value);
