@@ -1,97 +1,129 @@
+using Smarketing.Tests.Feedback;
 using Smarketing.Tests.Infrastructure;
 using Xunit;
 
 namespace Smarketing.Tests.Pipeline;
 
-public sealed class RecordCrmFeedbackTests
+/// <summary>The generic feedback body through the real function, on Azurite; one app for the class, one lead per test.</summary>
+public sealed class RecordCrmFeedbackTests(FeedbackAppFixture fixture) : IClassFixture<FeedbackAppFixture>
 {
-    private static async Task<TestApp> WithHandedOffLeadAsync(string id = "lead-article-1")
-    {
-        var app = await TestApp.StartAsync();
-        await app.PostLeadAsync(Leads.Article(id).ToJsonString());
-        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
-        return app;
-    }
+    private readonly TestApp _app = fixture.App;
 
     [Fact]
     public async Task Disqualify_WithoutReasonCode_400NamingAllowedCodesAndNothingWritten()
     {
-        await using var app = await WithHandedOffLeadAsync();
+        await _app.HandOffAsync("lead-generic-noreason");
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostFeedbackAsync("""{"leadId":"lead-article-1","status":"DISQUALIFIED"}""");
+        var response = await _app.PostFeedbackAsync("""{"leadId":"lead-generic-noreason","status":"DISQUALIFIED"}""");
 
         Assert.Equal(400, response.Status);
         Assert.True(response.Json.GetProperty("errors").TryGetProperty("reasonCode", out _));
         Assert.Contains("NOT_A_FIT", response.Json.GetProperty("allowedReasonCodes").EnumerateArray().Select(e => e.GetString()));
-        Assert.Empty(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
-        Assert.Equal("SAL", (await app.GetLeadAsync("lead-article-1")).Json.GetProperty("status").GetString());
+        Assert.Equal(before, await _app.SnapshotAsync());
+        Assert.Equal("SAL", (await _app.GetLeadAsync("lead-generic-noreason")).Status());
     }
 
     [Fact]
     public async Task Disqualify_UnknownReasonCode_400AndNothingWritten()
     {
-        await using var app = await WithHandedOffLeadAsync();
+        await _app.HandOffAsync("lead-generic-badreason");
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostFeedbackAsync("""{"leadId":"lead-article-1","status":"DISQUALIFIED","reasonCode":"DIDNT_LIKE_THEM"}""");
+        var response = await _app.PostFeedbackAsync("""{"leadId":"lead-generic-badreason","status":"DISQUALIFIED","reasonCode":"DIDNT_LIKE_THEM"}""");
 
         Assert.Equal(400, response.Status);
         Assert.Contains("DIDNT_LIKE_THEM", response.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Empty(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
+        Assert.Equal(before, await _app.SnapshotAsync());
     }
 
     [Fact]
     public async Task Disqualify_Redelivered_OneRowOneTransition()
     {
-        await using var app = await WithHandedOffLeadAsync();
-        const string body = """{"leadId":"lead-article-1","status":"DISQUALIFIED","reasonCode":"BAD_TIMING"}""";
+        await _app.HandOffAsync("lead-generic-redo");
+        const string body = """{"leadId":"lead-generic-redo","status":"DISQUALIFIED","reasonCode":"BAD_TIMING"}""";
 
-        var first = await app.PostFeedbackAsync(body);
-        var second = await app.PostFeedbackAsync(body);
+        var first = await _app.PostFeedbackAsync(body);
+        var second = await _app.PostFeedbackAsync(body);
 
         Assert.Equal(200, first.Status);
         Assert.Equal(200, second.Status);
         Assert.True(second.Json.GetProperty("duplicate").GetBoolean());
-        Assert.Single(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
-        Assert.Equal(3, (await app.GetLeadAsync("lead-article-1")).Json.GetProperty("history").GetArrayLength());
+        Assert.Single(await FeedbackTesting.RowsOfAsync(_app.Layout.DisqualificationFeedback, "lead-generic-redo"));
+        Assert.Equal(3, (await _app.GetLeadAsync("lead-generic-redo")).HistoryLength());
+    }
+
+    [Fact]
+    public async Task Feedback_SameEventIdAfterTheLeadMovedOn_DuplicateAndNothingWritten()
+    {
+        await _app.HandOffAsync("lead-generic-event");
+        const string sql = """{"eventId":"evt-1","leadId":"lead-generic-event","status":"SQL","budgetConfirmed":true,"timelineConfirmed":true}""";
+        Assert.Equal(200, (await _app.PostFeedbackAsync(sql)).Status);
+        Assert.Equal(200, (await _app.PostFeedbackAsync("""{"eventId":"evt-2","leadId":"lead-generic-event","status":"CLOSED_WON"}""")).Status);
+        var before = await _app.SnapshotAsync();
+
+        var replayed = await _app.PostFeedbackAsync(sql);
+
+        Assert.Equal(200, replayed.Status);
+        Assert.True(replayed.Json.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(before, await _app.SnapshotAsync());
     }
 
     [Fact]
     public async Task Feedback_ForbiddenMove_409NamingFromAndToAndLedgerUnchanged()
     {
-        await using var app = await WithHandedOffLeadAsync();
+        await _app.HandOffAsync("lead-generic-forbidden");
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostFeedbackAsync("""{"leadId":"lead-article-1","status":"CLOSED_WON"}""");
+        var response = await _app.PostFeedbackAsync("""{"leadId":"lead-generic-forbidden","status":"CLOSED_WON"}""");
 
         Assert.Equal(409, response.Status);
         Assert.Equal("SAL", response.Json.GetProperty("from").GetString());
         Assert.Equal("CLOSED_WON", response.Json.GetProperty("to").GetString());
-        var lead = (await app.GetLeadAsync("lead-article-1")).Json;
-        Assert.Equal("SAL", lead.GetProperty("status").GetString());
-        Assert.Equal(2, lead.GetProperty("history").GetArrayLength());
+        Assert.Contains("SAL → CLOSED_WON is not a move of the lifecycle contract", response.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await _app.SnapshotAsync());
+        var lead = await _app.GetLeadAsync("lead-generic-forbidden");
+        Assert.Equal("SAL", lead.Status());
+        Assert.Equal(2, lead.HistoryLength());
     }
 
     [Fact]
     public async Task Feedback_SqlThenClosedWon_LedgerFollowsTheDeal()
     {
-        await using var app = await WithHandedOffLeadAsync();
+        await _app.HandOffAsync("lead-generic-won");
 
-        var sql = await app.PostFeedbackAsync("""{"leadId":"lead-article-1","status":"SQL","budgetConfirmed":true,"timelineConfirmed":true,"rep":"rep-ada"}""");
-        var won = await app.PostFeedbackAsync("""{"leadId":"lead-article-1","status":"CLOSED_WON","rep":"rep-ada"}""");
+        var sql = await _app.PostFeedbackAsync("""{"leadId":"lead-generic-won","status":"SQL","budgetConfirmed":true,"timelineConfirmed":true,"rep":"rep-ada"}""");
+        var won = await _app.PostFeedbackAsync("""{"leadId":"lead-generic-won","status":"CLOSED_WON","rep":"rep-ada"}""");
 
         Assert.Equal(200, sql.Status);
         Assert.Equal(200, won.Status);
-        var history = (await app.GetLeadAsync("lead-article-1")).Json.GetProperty("history").EnumerateArray()
+        var history = (await _app.GetLeadAsync("lead-generic-won")).Json.GetProperty("history").EnumerateArray()
             .Select(e => e.GetProperty("to").GetString()).ToList();
         Assert.Equal(["MQL", "SAL", "SQL", "CLOSED_WON"], history);
-        Assert.Empty(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
+        Assert.Empty(await FeedbackTesting.RowsOfAsync(_app.Layout.DisqualificationFeedback, "lead-generic-won"));
+    }
+
+    [Fact]
+    public async Task Feedback_SqlThenClosedLostWithoutReason_400ThenWithReason_Lost()
+    {
+        await _app.HandOffAsync("lead-generic-lost");
+        Assert.Equal(200, (await _app.PostFeedbackAsync("""{"leadId":"lead-generic-lost","status":"SQL","budgetConfirmed":true,"timelineConfirmed":true}""")).Status);
+
+        var withoutReason = await _app.PostFeedbackAsync("""{"leadId":"lead-generic-lost","status":"CLOSED_LOST"}""");
+        var withReason = await _app.PostFeedbackAsync("""{"leadId":"lead-generic-lost","status":"CLOSED_LOST","reasonCode":"LOST_TO_COMPETITOR"}""");
+
+        Assert.Equal(400, withoutReason.Status);
+        Assert.Contains("LOST_TO_COMPETITOR", withoutReason.Json.GetProperty("allowedReasonCodes").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(200, withReason.Status);
+        Assert.Equal("CLOSED_LOST", (await _app.GetLeadAsync("lead-generic-lost")).Status());
     }
 
     [Fact]
     public async Task Feedback_SqlWithoutTimeline_409NamingTheMissingCriterion()
     {
-        await using var app = await WithHandedOffLeadAsync();
+        await _app.HandOffAsync("lead-generic-timeline");
 
-        var response = await app.PostFeedbackAsync("""{"leadId":"lead-article-1","status":"SQL","budgetConfirmed":true}""");
+        var response = await _app.PostFeedbackAsync("""{"leadId":"lead-generic-timeline","status":"SQL","budgetConfirmed":true}""");
 
         Assert.Equal(409, response.Status);
         Assert.Contains("timeline", response.Json.GetProperty("missingCriterion").GetString(), StringComparison.Ordinal);
@@ -100,40 +132,46 @@ public sealed class RecordCrmFeedbackTests
     [Fact]
     public async Task Feedback_UnknownLead_404AndNothingWritten()
     {
-        await using var app = await TestApp.StartAsync();
+        var before = await _app.SnapshotAsync();
 
-        var response = await app.PostFeedbackAsync("""{"leadId":"nobody","status":"DISQUALIFIED","reasonCode":"NOT_A_FIT"}""");
+        var response = await _app.PostFeedbackAsync("""{"leadId":"nobody","status":"DISQUALIFIED","reasonCode":"NOT_A_FIT"}""");
 
         Assert.Equal(404, response.Status);
-        Assert.Empty(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
-        Assert.Empty(await TestApp.RowsAsync(app.Layout.LeadLedger));
+        Assert.Equal(before, await _app.SnapshotAsync());
     }
 
     [Fact]
     public async Task Feedback_BadFields_400NamingEach()
     {
-        await using var app = await TestApp.StartAsync();
-
-        var response = await app.PostFeedbackAsync("""{"status":"disqualified","budgetConfirmed":"yes"}""");
+        var response = await _app.PostFeedbackAsync("""{"status":"disqualified","budgetConfirmed":"yes","eventId":7}""");
 
         Assert.Equal(400, response.Status);
         var fields = response.Json.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal);
-        Assert.Equal(["budgetConfirmed", "leadId", "status"], fields);
+        Assert.Equal(["budgetConfirmed", "eventId", "leadId", "status"], fields);
+    }
+
+    [Fact]
+    public async Task Feedback_LeadIdLongerThanAnyLead_400InsteadOfAStorageError()
+    {
+        var response = await _app.PostFeedbackAsync($$"""{"leadId":"{{new string('x', 201)}}","status":"SAL"}""");
+
+        Assert.Equal(400, response.Status);
+        Assert.True(response.Json.GetProperty("errors").TryGetProperty("leadId", out _));
     }
 
     [Fact]
     public async Task Disqualify_NewLeadWithoutCampaign_RowUnderTheUnknownCampaign()
     {
-        await using var app = await TestApp.StartAsync();
         var lead = Leads.ScoringExactly70("lead-nocampaign");
         lead.Remove("campaign");
-        await app.PostLeadAsync(lead.ToJsonString());
+        await _app.PostLeadAsync(lead.ToJsonString());
 
-        var response = await app.PostFeedbackAsync("""{"leadId":"lead-nocampaign","status":"DISQUALIFIED","reasonCode":"BAD_DATA"}""");
+        var response = await _app.PostFeedbackAsync("""{"leadId":"lead-nocampaign","status":"DISQUALIFIED","reasonCode":"BAD_DATA"}""");
 
         Assert.Equal(200, response.Status);
-        var row = Assert.Single(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
+        var row = Assert.Single(await FeedbackTesting.RowsOfAsync(_app.Layout.DisqualificationFeedback, "lead-nocampaign"));
         Assert.Equal("(none)", row.GetString("Campaign"));
+        Assert.Equal("(none)", row.PartitionKey);
         Assert.Equal("NEW", row.GetString("FromStatus"));
         Assert.Equal(70, row.GetInt32("Score"));
     }
