@@ -1,0 +1,195 @@
+using Microsoft.Extensions.Time.Testing;
+using Smarketing.Core.Feedback;
+using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Storage;
+using Xunit;
+
+namespace Smarketing.Tests.Feedback;
+
+/// <summary>The summary's arithmetic on hand-built rows: windows, attribution, rates, ordering, top reasons.</summary>
+public sealed class FeedbackSummaryBuilderTests
+{
+    private static readonly DateTimeOffset Day = new(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
+    private static readonly LifecyclePolicy Policy = new(LifecycleOptions.CreateDefault(), new FakeTimeProvider(Day));
+
+    [Fact]
+    public void Window_FromInclusiveToExclusive()
+    {
+        var builder = CreateSut(Day, Day.AddDays(1));
+        builder.AddLead(Lead("at-from", "c", (LeadStatus.Mql, Day)));
+        builder.AddLead(Lead("just-before-to", "c", (LeadStatus.Mql, Day.AddDays(1).AddTicks(-1))));
+        builder.AddLead(Lead("at-to", "c", (LeadStatus.Mql, Day.AddDays(1))));
+        builder.AddLead(Lead("before-from", "c", (LeadStatus.Mql, Day.AddTicks(-1))));
+        builder.AddDisqualification(Row("at-from", "c", "NOT_A_FIT", "fit", Day));
+        builder.AddDisqualification(Row("at-to", "c", "NOT_A_FIT", "fit", Day.AddDays(1)));
+
+        var summary = builder.Build();
+
+        var campaign = Assert.Single(summary.Campaigns);
+        Assert.Equal((2, 1, 0.5), (campaign.Mqls, campaign.Disqualifications, campaign.DisqualificationRate));
+    }
+
+    [Fact]
+    public void RecycledLead_EachMqlCounted()
+    {
+        var builder = CreateSut(Day, Day.AddDays(30));
+        builder.AddLead(Lead(
+            "recycled",
+            "c",
+            (LeadStatus.Mql, Day),
+            (LeadStatus.Disqualified, Day.AddDays(1)),
+            (LeadStatus.New, Day.AddDays(20)),
+            (LeadStatus.Mql, Day.AddDays(20)),
+            (LeadStatus.Sal, Day.AddDays(21))));
+
+        var campaign = Assert.Single(builder.Build().Campaigns);
+
+        Assert.Equal((2, 1), (campaign.Mqls, campaign.Sals));
+    }
+
+    [Fact]
+    public void Attribution_MqlSnapshotCampaignOverLatestCampaign_ElseLatest_ElseNone()
+    {
+        var builder = CreateSut(Day, Day.AddDays(1));
+        var snapshot = Lead("snap", "spring-webinar", (LeadStatus.Mql, Day));
+        snapshot.Campaign = "autumn-ebook";
+        var noCampaign = Lead("none", null, (LeadStatus.Mql, Day));
+        noCampaign.Campaign = null;
+        builder.AddLead(snapshot);
+        builder.AddLead(noCampaign);
+
+        var campaigns = builder.Build().Campaigns.Select(c => c.Campaign).Order(StringComparer.Ordinal);
+
+        Assert.Equal(["(none)", "spring-webinar"], campaigns);
+    }
+
+    [Fact]
+    public void Rate_RoundedToFourDecimals_NullWithoutMqls()
+    {
+        var builder = CreateSut(Day, Day.AddDays(1));
+        foreach (var i in Enumerable.Range(0, 3))
+        {
+            builder.AddLead(Lead($"a{i}", "thirds", (LeadStatus.Mql, Day)));
+        }
+
+        builder.AddDisqualification(Row("a0", "thirds", "NOT_A_FIT", "fit", Day));
+        builder.AddDisqualification(Row("a1", "thirds", "NOT_A_FIT", "fit", Day));
+        builder.AddDisqualification(Row("x", "no-mqls", "BAD_DATA", "data-quality", Day));
+
+        var campaigns = builder.Build().Campaigns.ToDictionary(c => c.Campaign!);
+
+        Assert.Equal(0.6667, campaigns["thirds"].DisqualificationRate);
+        Assert.Null(campaigns["no-mqls"].DisqualificationRate);
+    }
+
+    [Fact]
+    public void Campaigns_HighestRateFirst_ThenMostDisqualifications_ThenName_NoRateLast()
+    {
+        var builder = CreateSut(Day, Day.AddDays(1));
+        void Campaign(string name, int mqls, int disqualifications)
+        {
+            foreach (var i in Enumerable.Range(0, mqls))
+            {
+                builder.AddLead(Lead($"{name}-{i}", name, (LeadStatus.Mql, Day)));
+            }
+
+            foreach (var i in Enumerable.Range(0, disqualifications))
+            {
+                builder.AddDisqualification(Row($"{name}-{i}", name, "NOT_A_FIT", "fit", Day));
+            }
+        }
+
+        Campaign("b-half-of-two", 2, 1);
+        Campaign("a-half-of-four", 4, 2);
+        Campaign("c-half-of-two", 2, 1);
+        Campaign("z-all", 1, 1);
+        Campaign("m-none", 0, 3);
+
+        var order = builder.Build().Campaigns.Select(c => c.Campaign);
+
+        Assert.Equal(["z-all", "a-half-of-four", "b-half-of-two", "c-half-of-two", "m-none"], order);
+    }
+
+    [Fact]
+    public void TopReasons_MostFrequentFirstTiesByCode_CutToTop_CategoriesFromTheLatestRow()
+    {
+        var builder = CreateSut(Day, Day.AddDays(1), top: 2);
+        builder.AddDisqualification(Row("1", "c", "UNRESPONSIVE", "unresponsive", Day));
+        builder.AddDisqualification(Row("2", "c", "BAD_DATA", "data-quality", Day.AddHours(1)));
+        builder.AddDisqualification(Row("3", "c", "BAD_DATA", "data", Day));
+        builder.AddDisqualification(Row("4", "c", "NOT_A_FIT", "fit", Day));
+        builder.AddDisqualification(Row("5", "c", "NOT_A_FIT", "fit", Day));
+
+        var campaign = Assert.Single(builder.Build().Campaigns);
+
+        Assert.Equal([("BAD_DATA", "data-quality", 2), ("NOT_A_FIT", "fit", 2)], campaign.TopReasons.Select(r => (r.Code, r.Category, r.Count)));
+        Assert.Equal("Contact data wrong or fake", campaign.TopReasons[0].Label);
+        Assert.Equal(new Dictionary<string, int> { ["data-quality"] = 2, ["fit"] = 2, ["unresponsive"] = 1 }, campaign.ByCategory);
+    }
+
+    [Fact]
+    public void CampaignFilter_OtherCampaignsIgnoredEvenIfTheStoreReturnsThem()
+    {
+        var builder = CreateSut(Day, Day.AddDays(1), campaign: "wanted");
+        builder.AddLead(Lead("1", "wanted", (LeadStatus.Mql, Day)));
+        builder.AddLead(Lead("2", "other", (LeadStatus.Mql, Day)));
+        builder.AddDisqualification(Row("2", "other", "NOT_A_FIT", "fit", Day));
+
+        var summary = builder.Build();
+
+        Assert.Equal("wanted", Assert.Single(summary.Campaigns).Campaign);
+        Assert.Equal((1, 0), (summary.Totals.Mqls, summary.Totals.Disqualifications));
+    }
+
+    [Fact]
+    public void LostDeals_CountedWithTheirReasons()
+    {
+        var builder = CreateSut(Day, Day.AddDays(1));
+        builder.AddLead(LeadWithReasons("1", "c", (LeadStatus.Mql, Day, null), (LeadStatus.Sal, Day, null), (LeadStatus.Sql, Day, null), (LeadStatus.ClosedLost, Day, "NO_DECISION")));
+        builder.AddLead(Lead("2", "c", (LeadStatus.Mql, Day), (LeadStatus.Sal, Day), (LeadStatus.Sql, Day), (LeadStatus.ClosedWon, Day)));
+
+        var campaign = Assert.Single(builder.Build().Campaigns);
+
+        Assert.Equal((2, 2, 2, 1, 1), (campaign.Mqls, campaign.Sals, campaign.Sqls, campaign.Wins, campaign.Losses));
+        var lost = Assert.Single(campaign.TopLossReasons);
+        Assert.Equal(("NO_DECISION", "No decision", "timing", 1), (lost.Code, lost.Label, lost.Category, lost.Count));
+    }
+
+    private static FeedbackSummaryBuilder CreateSut(DateTimeOffset from, DateTimeOffset to, int top = 5, string? campaign = null) =>
+        new(new FeedbackSummaryQuery { From = from, To = to, Top = top, Campaign = campaign }, Policy);
+
+    private static LeadRecord Lead(string id, string? campaign, params (LeadStatus To, DateTimeOffset At)[] moves) =>
+        LeadWithReasons(id, campaign, moves.Select(m => (m.To, m.At, (string?)null)).ToArray());
+
+    private static LeadRecord LeadWithReasons(string id, string? campaign, params (LeadStatus To, DateTimeOffset At, string? Reason)[] moves)
+    {
+        var history = new List<LifecycleEntry>();
+        var from = LeadStatus.New;
+        foreach (var (to, at, reason) in moves)
+        {
+            history.Add(new LifecycleEntry { From = from, To = to, At = at, Actor = "test", ReasonCode = reason });
+            from = to;
+        }
+
+        return new LeadRecord
+        {
+            LeadId = id,
+            Lifecycle = LeadLifecycle.Restore(from, moves.Length == 0 ? Day : moves[^1].At, 0, history),
+            Campaign = campaign,
+            Mql = new MqlSnapshot { At = Day, Campaign = campaign, Score = 80, ModelVersion = "v1" },
+            CreatedAt = Day,
+        };
+    }
+
+    private static DisqualificationFeedback Row(string leadId, string campaign, string code, string category, DateTimeOffset at) => new()
+    {
+        LeadId = leadId,
+        Campaign = campaign,
+        ReasonCode = code,
+        ReasonCategory = category,
+        Score = 80,
+        FromStatus = "SAL",
+        Cycle = 0,
+        DisqualifiedAt = at,
+    };
+}
