@@ -46,6 +46,22 @@ public sealed class SalesforceOutboundMessageTests(FeedbackAppFixture fixture) :
     }
 
     [Fact]
+    public async Task OutboundMessage_TwoMovesOfOneLead_AppliedInDocumentOrder()
+    {
+        await _app.HandOffAsync("lead-om-order");
+        var envelope = SalesforceEnvelopes.Build(
+            FeedbackTesting.OrganizationId,
+            new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-order", "SQL", BudgetConfirmed: true, TimelineConfirmed: true),
+            new LeadNotification(FeedbackTesting.NewNotificationId(), "lead-om-order", "CLOSED_WON", BudgetConfirmed: true, TimelineConfirmed: true));
+
+        var response = await _app.PostOutboundMessageAsync(envelope);
+
+        Assert.Equal(200, response.Status);
+        var moves = (await _app.GetLeadAsync("lead-om-order")).Json.GetProperty("history").EnumerateArray().Select(e => e.GetProperty("to").GetString());
+        Assert.Equal(["MQL", "SAL", "SQL", "CLOSED_WON"], moves);
+    }
+
+    [Fact]
     public async Task OutboundMessage_RedeliveredEnvelope_AckedAgainAndNothingWritten()
     {
         await _app.HandOffAsync("lead-om-redo-1", "lead-om-redo-2");

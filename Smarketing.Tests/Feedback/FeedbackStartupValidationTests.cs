@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Smarketing.Functions.Composition;
+using Smarketing.Tests.Infrastructure;
+using Xunit;
+
+namespace Smarketing.Tests.Feedback;
+
+/// <summary>
+/// A bad feedback setting stops the app at start with a message naming it. Options are validated before any hosted
+/// service touches storage, so these hosts need no Azurite account.
+/// </summary>
+public sealed class FeedbackStartupValidationTests
+{
+    [Theory]
+    [InlineData("Feedback:Salesforce:OrganizationIds", "00D123", "Feedback:Salesforce:OrganizationIds")]
+    [InlineData("Feedback:Salesforce:OrganizationIds", "001o0000000e0vQ", "Feedback:Salesforce:OrganizationIds")]
+    [InlineData("Feedback:Salesforce:FlowSecrets", "short", "Feedback:Salesforce:FlowSecrets")]
+    [InlineData("Feedback:Salesforce:OutboundMessageSecrets", "has spaces and & in it!!", "Feedback:Salesforce:OutboundMessageSecrets")]
+    [InlineData("Feedback:HubSpot:ClientSecrets", "tiny", "Feedback:HubSpot:ClientSecrets")]
+    [InlineData("Feedback:HubSpot:PublicBaseUrl", "smarketing.example.net", "Feedback:HubSpot:PublicBaseUrl")]
+    [InlineData("Feedback:HubSpot:Fields:LeadId", "", "Feedback:HubSpot:Fields:LeadId")]
+    [InlineData("Feedback:HubSpot:Fields:StatusMap", "UNQUALIFIED=GONE", "Feedback:HubSpot:Fields:StatusMap")]
+    [InlineData("Feedback:HubSpot:Fields:StatusMap", "UNQUALIFIED=DISQUALIFIED:NOT_CONFIGURED", "Feedback:HubSpot:Fields")]
+    [InlineData("Feedback:Salesforce:Fields:ReasonMap", "Not a fit=NOT_A_REASON", "Feedback:Salesforce:Fields")]
+    [InlineData("Feedback:Salesforce:Fields:StatusMap", "Qualified=SQL:PRICE", "Feedback:Salesforce:Fields:StatusMap")]
+    [InlineData("Feedback:Summary:DefaultDays", "0", "Feedback:Summary:DefaultDays")]
+    public async Task Start_BadFeedbackSetting_FailsNamingTheSetting(string key, string value, string named)
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new() { [key] = value }));
+
+        Assert.Contains(named, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_OutboundSecretWithoutOrganization_FailsNamingOrganizationIds()
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new()
+        {
+            ["Feedback:Salesforce:OutboundMessageSecrets"] = "om-token-7Yb2kQ9xV4mN1pR8",
+        }));
+
+        Assert.Contains("Feedback:Salesforce:OrganizationIds", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task StartAsync(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
+        var values = new Dictionary<string, string?>(TestApp.DefaultSettings)
+        {
+            // Never reached: validation fails first.
+            [StorageOptions.ConnectionSetting] = "DefaultEndpointsProtocol=http;AccountName=unused;AccountKey=" + Azurite.AccountKey + ";TableEndpoint=http://127.0.0.1:9/unused;QueueEndpoint=http://127.0.0.1:9/unused;",
+        };
+        foreach (var (key, value) in settings)
+        {
+            values[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.AddSmarketing();
+        using var host = builder.Build();
+        await host.StartAsync();
+        await host.StopAsync();
+    }
+}
