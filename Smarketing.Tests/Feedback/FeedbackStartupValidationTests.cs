@@ -1,7 +1,11 @@
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Smarketing.Core.Lifecycle;
 using Smarketing.Functions.Composition;
+using Smarketing.Functions.Feedback;
 using Smarketing.Tests.Infrastructure;
 using Xunit;
 
@@ -62,5 +66,30 @@ public sealed class FeedbackStartupValidationTests
         using var host = builder.Build();
         await host.StartAsync();
         await host.StopAsync();
+    }
+}
+
+/// <summary>The feedback settings shipped in <c>local.settings.sample.json</c> pass the start-up validation.</summary>
+public sealed class FeedbackSampleSettingsTests
+{
+    [Fact]
+    public void SampleSettings_FeedbackAndLifecycleValues_Valid()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Azurite.RepositoryRoot(), "local.settings.sample.json")));
+        var values = document.RootElement.GetProperty("Values").EnumerateObject()
+            .Where(p => p.Name.StartsWith("Feedback__", StringComparison.Ordinal) || p.Name.StartsWith("Lifecycle__", StringComparison.Ordinal))
+            .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => (string?)p.Value.GetString());
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.AddSmarketing();
+        using var host = builder.Build();
+
+        var settings = host.Services.GetRequiredService<FeedbackSettings>();
+
+        Assert.True(values.Count > 10);
+        Assert.Equal(["00D000000000001"], settings.OrganizationIds);
+        Assert.True(settings.SalesforceValues.TryMapStatus("Closed - Not Converted", out var closed));
+        Assert.Equal(LeadStatus.Disqualified, closed.Status);
+        Assert.Equal("BAD_TIMING", settings.SalesforceValues.MapReason("Bad timing"));
     }
 }
