@@ -33,8 +33,8 @@ public sealed class CrmFieldMap
     /// <summary>CRM reason values and the reason code each stands for: <c>value=CODE;...</c>.</summary>
     public string? ReasonMap { get; set; }
 
-    /// <summary>The names of the fields that are set, for validation messages.</summary>
-    internal IEnumerable<(string Name, string? Value, bool Required)> Fields =>
+    /// <summary>Each field setting by name with its value and whether it must be set, for validation.</summary>
+    public IEnumerable<(string Name, string? Value, bool Required)> Entries() =>
     [
         (nameof(LeadId), LeadId, true),
         (nameof(Status), Status, true),

@@ -231,12 +231,29 @@ internal static class VendorFields
                 LeadId = leadId!,
                 Status = mapping.Status,
                 ReasonCode = reasonCode,
-                Note = note is null ? null : note.Length <= CrmFeedback.MaxNoteLength ? note : note[..(CrmFeedback.MaxNoteLength - 1)] + "…",
+                Note = Cut(note),
                 Rep = rep is { Length: <= CrmFeedback.MaxLeadIdLength } ? rep : null,
                 BudgetConfirmed = budgetConfirmed,
                 TimelineConfirmed = timelineConfirmed,
             },
             deliveryId);
+    }
+
+    // A long note is cut rather than refused: losing a disqualification over the length of its note helps nobody.
+    private static string? Cut(string? note)
+    {
+        if (note is null || note.Length <= CrmFeedback.MaxNoteLength)
+        {
+            return note;
+        }
+
+        var cut = CrmFeedback.MaxNoteLength - 1;
+        if (char.IsHighSurrogate(note[cut - 1]))
+        {
+            cut--;
+        }
+
+        return note[..cut] + "…";
     }
 
     private static bool Bool(string? value, string field, FieldErrors errors)
