@@ -27,6 +27,9 @@ public sealed class LeadRecord
     /// <summary>The lead's company size.</summary>
     public int? CompanySize { get; set; }
 
+    /// <summary>The lead's country (ISO code or name), used by territory routing.</summary>
+    public string? Country { get; set; }
+
     /// <summary>The campaign of the latest submission.</summary>
     public string? Campaign { get; set; }
 
