@@ -34,13 +34,16 @@ public sealed class HandOffMql(MqlHandoff handoff, PoisonedHandoffStore poison, 
         }
         catch (CrmPermanentException ex)
         {
-            await poison.PoisonAsync(message, handoffMessage?.LeadId, $"{crm.Provider} refused the record: {ex.Message}", crm.Provider, cancellationToken);
+            await poison.PoisonAsync(message, handoffMessage?.LeadId, Reason($"{crm.Provider} refused the record: {ex.Message}", handoffMessage), crm.Provider, cancellationToken);
         }
         catch (InvalidHandoffMessageException ex)
         {
-            await poison.PoisonAsync(message, handoffMessage?.LeadId, ex.Message, provider: null, cancellationToken);
+            await poison.PoisonAsync(message, handoffMessage?.LeadId, Reason(ex.Message, handoffMessage), provider: null, cancellationToken);
         }
     }
+
+    // The reason is logged and shown by the replay listing: CRMs echo refused values, so they come out.
+    private static string Reason(string text, HandoffMessage? message) => SensitiveText.Redact(text, message?.Email, message?.Phone);
 
     internal static HandoffMessage Parse(BinaryData body)
     {
