@@ -16,9 +16,10 @@ internal static class CrmResilience
 
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, CrmResilienceOptions options)
     {
-        builder
-            .AddTimeout(options.TotalTimeout)
-            .AddRetry(new HttpRetryStrategyOptions
+        builder.AddTimeout(options.TotalTimeout);
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
@@ -27,7 +28,10 @@ internal static class CrmResilience
                 MaxDelay = options.MaxDelay,
                 ShouldRetryAfterHeader = true,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, options.MaxRetryAfter)),
-            })
+            });
+        }
+
+        builder
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 FailureRatio = options.FailureRatio,
