@@ -127,11 +127,15 @@ public static class DependencyInjection
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HubSpotCrmClient.HttpClientName),
             sp.GetRequiredService<IOptions<CrmOptions>>().Value.HubSpot,
             sp.GetRequiredService<ILogger<HubSpotCrmClient>>()));
-        services.AddSingleton<ICrmClient>(sp => sp.GetRequiredService<IOptions<CrmOptions>>().Value.ProviderKind switch
+        services.AddSingleton<ICrmClient>(sp =>
         {
-            CrmProvider.Salesforce => sp.GetRequiredService<SalesforceCrmClient>(),
-            CrmProvider.HubSpot => sp.GetRequiredService<HubSpotCrmClient>(),
-            _ => sp.GetRequiredService<SandboxCrmClient>(),
+            var options = sp.GetRequiredService<IOptions<CrmOptions>>().Value;
+            return options.ProviderKind switch
+            {
+                CrmProvider.Salesforce => new BudgetedCrmClient(sp.GetRequiredService<SalesforceCrmClient>(), options.Resilience.TotalTimeout, sp.GetRequiredKeyedService<TimeProvider>(CrmResilience.PipelineName)),
+                CrmProvider.HubSpot => new BudgetedCrmClient(sp.GetRequiredService<HubSpotCrmClient>(), options.Resilience.TotalTimeout, sp.GetRequiredKeyedService<TimeProvider>(CrmResilience.PipelineName)),
+                _ => sp.GetRequiredService<SandboxCrmClient>(),
+            };
         });
 
         services.AddSingleton<IOwnerAssigner, TableRoundRobinOwnerAssigner>();
