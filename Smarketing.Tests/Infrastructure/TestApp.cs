@@ -18,11 +18,13 @@ namespace Smarketing.Tests.Infrastructure;
 public sealed class TestApp : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly AccountLease _account;
 
-    private TestApp(IHost host, FakeTimeProvider time, string connectionString)
+    private TestApp(IHost host, FakeTimeProvider time, AccountLease account)
     {
         _host = host;
-        ConnectionString = connectionString;
+        _account = account;
+        ConnectionString = account.ConnectionString;
         Time = time;
         Layout = host.Services.GetRequiredService<StorageLayout>();
     }
@@ -52,7 +54,8 @@ public sealed class TestApp : IAsyncDisposable
         bool startHost = true,
         DateTimeOffset? clockStart = null)
     {
-        var connection = await Azurite.NewAccountAsync();
+        var account = await Azurite.LeaseAccountAsync();
+        var connection = account.ConnectionString;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         var values = new Dictionary<string, string?>(DefaultSettings) { [StorageOptions.ConnectionSetting] = connection };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -67,12 +70,21 @@ public sealed class TestApp : IAsyncDisposable
         builder.AddSmarketing();
         configure?.Invoke(builder);
         var host = builder.Build();
-        if (startHost)
+        try
         {
-            await host.StartAsync();
+            if (startHost)
+            {
+                await host.StartAsync();
+            }
+        }
+        catch
+        {
+            host.Dispose();
+            await account.DisposeAsync();
+            throw;
         }
 
-        return new TestApp(host, time, connection);
+        return new TestApp(host, time, account);
     }
 
     public T Function<T>() => ActivatorUtilities.CreateInstance<T>(_host.Services);
@@ -152,5 +164,6 @@ public sealed class TestApp : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
+        await _account.DisposeAsync();
     }
 }
