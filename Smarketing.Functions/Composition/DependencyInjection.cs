@@ -22,7 +22,7 @@ namespace Smarketing.Functions.Composition;
 public static class DependencyInjection
 {
     public static IHostApplicationBuilder AddSmarketing(this IHostApplicationBuilder builder) =>
-        builder.AddSmarketingDomain().AddSmarketingStorage().AddSmarketingCrm();
+        builder.AddSmarketingDomain().AddSmarketingIntake().AddSmarketingStorage().AddSmarketingCrm();
 
     /// <summary>Scoring model, lifecycle policy, clock and the pipeline services of Core.</summary>
     public static IHostApplicationBuilder AddSmarketingDomain(this IHostApplicationBuilder builder)
