@@ -76,7 +76,7 @@ internal sealed partial class CrmOptionsValidator : IValidateOptions<CrmOptions>
 
     public ValidateOptionsResult Validate(string? name, CrmOptions options)
     {
-        if (!Enum.TryParse<CrmProvider>(options.Provider, ignoreCase: true, out var provider) || !Enum.IsDefined(provider))
+        if (string.IsNullOrEmpty(options.Provider) || !options.Provider.All(char.IsAsciiLetter) || !Enum.TryParse<CrmProvider>(options.Provider, ignoreCase: true, out var provider))
         {
             return ValidateOptionsResult.Fail($"Setting Crm:Provider is '{options.Provider}'; this build supports: {string.Join(", ", Enum.GetNames<CrmProvider>())}.");
         }

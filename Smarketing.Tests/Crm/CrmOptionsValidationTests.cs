@@ -50,6 +50,20 @@ public sealed class CrmOptionsValidationTests
         Assert.Contains(named, failure.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("Dynamics")]
+    [InlineData("")]
+    public void CrmOptions_UnknownProvider_FailureListsTheProviders(string provider)
+    {
+        using var host = CrmTestHost.Create(new Dictionary<string, string?> { ["Crm:Provider"] = provider });
+
+        var failure = Assert.Throws<OptionsValidationException>(() => host.Get<IOptions<CrmOptions>>().Value);
+
+        Assert.Contains("Crm:Provider", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Sandbox, Salesforce, HubSpot", failure.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void CrmOptions_SandboxWithNoCrmSettings_Valid()
     {

@@ -121,17 +121,17 @@ public sealed class PoisonReplayTests
         Assert.True(crm.Calls >= 2);
     }
 
-    public static TheoryData<string, string> BadBodies => new()
-    {
-        { "{}", "$" },
-        { "[]", "$" },
-        { "{\"all\": \"yes\"}", "all" },
-        { "{\"all\": true, \"leadIds\": [\"lead-down\"]}", "all" },
-        { "{\"messageIds\": [42]}", "messageIds[0]" },
-        { "{\"leadIds\": \"lead-down\"}", "leadIds" },
-        { "{\"leadIDs\": [\"lead-down\"]}", "leadIDs" },
-        { "{\"all\": true", "$" },
-    };
+    private static readonly (string Body, string Field)[] BadBodies =
+    [
+        ("{}", "$"),
+        ("[]", "$"),
+        ("{\"all\": \"yes\"}", "all"),
+        ("{\"all\": true, \"leadIds\": [\"lead-down\"]}", "all"),
+        ("{\"messageIds\": [42]}", "messageIds[0]"),
+        ("{\"leadIds\": \"lead-down\"}", "leadIds"),
+        ("{\"leadIDs\": [\"lead-down\"]}", "leadIDs"),
+        ("{\"all\": true", "$"),
+    ];
 
     [Fact]
     public async Task Replay_BadBodies_400NamingTheFieldAndNothingReplayed()
@@ -140,7 +140,7 @@ public sealed class PoisonReplayTests
         await using var _app = app;
         var before = await app.ListPoisonAsync();
 
-        foreach (var (body, field) in BadBodies.Select(row => ((string)row[0], (string)row[1])))
+        foreach (var (body, field) in BadBodies)
         {
             var replay = await app.ReplayAsync(body);
 
