@@ -157,6 +157,24 @@ public sealed class SalesforceCrmClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpsertLead_ConcurrentCreateRefusedAsDuplicateExternalId_SentAgainAndUpdatesTheRecord()
+    {
+        using var host = CreateHost();
+        var client = host.Get<SalesforceCrmClient>();
+        var created = await client.UpsertLeadAsync(Lead(), CancellationToken.None);
+        var before = _crm.ApiRequests.Count;
+        _crm.Faults.Enqueue(FakeSalesforce.Error(400, "DUPLICATE_VALUE", "duplicate value found: Smarketing_Lead_Id__c duplicates value on record with id: " + created.RecordId, "Smarketing_Lead_Id__c"));
+
+        var result = await client.UpsertLeadAsync(Lead() with { MqlScore = 91 }, CancellationToken.None);
+
+        Assert.Equal(2, _crm.ApiRequests.Count - before);
+        Assert.Equal(created.RecordId, result.RecordId);
+        Assert.False(result.Created);
+        Assert.Equal(1, _crm.RecordCount);
+        Assert.Equal(91, _crm.Lead("lead-sf-1")!["MQL_Score__c"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task UpsertLead_ValidationError_PermanentWithSalesforceMessageAndNoPersonalData()
     {
         using var host = CreateHost();

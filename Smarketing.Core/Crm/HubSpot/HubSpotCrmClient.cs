@@ -147,7 +147,8 @@ public sealed class HubSpotCrmClient : ICrmClient
         var json = TryParse(text);
         var category = json?["category"]?.ToString() ?? json?["errorType"]?.ToString() ?? response.ReasonPhrase ?? string.Empty;
         var message = SensitiveText.Redact(json?["message"]?.ToString() ?? text, lead.Email, lead.Phone);
-        if (status is 408 or 429 || status >= 500)
+        // 409: another delivery created the same contact a moment ago; the next attempt updates it.
+        if (status is 408 or 409 or 429 || status >= 500)
         {
             _logger.CrmTransientFailure(Provider, lead.ExternalId, status, category);
             var retryAfter = response.Headers.RetryAfter?.Delta;

@@ -66,6 +66,14 @@ public sealed class SalesforceCrmClient : ICrmClient, IDisposable
         }
 
         var (response, text) = await SendUpsertAsync(lead, body, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.BadRequest && IsExternalIdRace(text))
+        {
+            // Two deliveries created the same new Lead at once and the unique external id refused the
+            // second: the record exists now, so the same upsert updates it.
+            response.Dispose();
+            (response, text) = await SendUpsertAsync(lead, body, cancellationToken);
+        }
+
         using (response)
         {
             if (response.StatusCode == HttpStatusCode.BadRequest && MissingFieldsWithDefaults(text, body) is { } missing)
@@ -163,6 +171,10 @@ public sealed class SalesforceCrmClient : ICrmClient, IDisposable
 
         throw new CrmPermanentException($"Salesforce refused lead '{lead.ExternalId}' (HTTP {status}): {described}");
     }
+
+    private bool IsExternalIdRace(string text) =>
+        ParseErrors(text).Any(e => e.Code == "DUPLICATE_VALUE"
+            && (e.Fields.Contains(_options.ExternalIdField, StringComparer.OrdinalIgnoreCase) || e.Message.Contains(_options.ExternalIdField, StringComparison.OrdinalIgnoreCase)));
 
     private List<string>? MissingFieldsWithDefaults(string text, JsonObject body)
     {
