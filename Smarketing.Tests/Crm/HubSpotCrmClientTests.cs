@@ -28,7 +28,7 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
             {
                 ["phone"] = lead.Phone,
                 ["hubspot_owner_id"] = lead.OwnerId,
-                ["smarketing_mql_score"] = "80",
+                ["smarketing_mql_score"] = lead.MqlScore.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["smarketing_last_interesting_moment"] = lead.LastInterestingMoment,
                 ["industry"] = lead.Industry,
                 ["country"] = lead.Country,
@@ -73,9 +73,8 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
         var second = await client.UpsertLeadAsync(update, CancellationToken.None);
 
         Assert.Equal(2, _crm.Requests.Count);
-        var request = _crm.Requests[1];
-        Assert.Equal(("POST", "/crm/v3/objects/contacts/batch/upsert"), (request.Method, request.Path));
-        Assert.Equal("95", request.Json!["inputs"]![0]!["properties"]!["smarketing_mql_score"]!.ToString());
+        AssertUpsertRequest(_crm.Requests[1], update);
+        Assert.Equal("95", _crm.ContactByEmail(update.Email)!["smarketing_mql_score"]!.ToString());
         Assert.False(second.Created);
         Assert.Equal(first.RecordId, second.RecordId);
         Assert.Equal(1, _crm.RecordCount);
