@@ -24,7 +24,7 @@ if [ ! -f "$settings" ]; then
 fi
 
 mkdir -p .azurite
-node_modules/.bin/azurite --silent --location .azurite --skipApiVersionCheck \
+node_modules/.bin/azurite --silent --location .azurite --skipApiVersionCheck --disableTelemetry \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
 azurite_pid=$!
 trap 'kill "$azurite_pid" 2>/dev/null || true' EXIT INT TERM

@@ -51,6 +51,9 @@ public sealed record HandoffMessage
     /// <summary>The lead's company size.</summary>
     public int? CompanySize { get; init; }
 
+    /// <summary>The lead's country (ISO code or name), used by territory routing.</summary>
+    public string? Country { get; init; }
+
     /// <summary>When the lead became an MQL.</summary>
     public required DateTimeOffset MqlAt { get; init; }
 

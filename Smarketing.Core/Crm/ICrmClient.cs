@@ -9,7 +9,7 @@ public interface ICrmClient
     /// <summary>
     /// Creates or updates the lead keyed by <see cref="CrmLeadUpsert.ExternalId"/>, so that calling it twice
     /// for the same lead leaves one record. Throws <see cref="CrmPermanentException"/> for a request the CRM
-    /// will never accept; any other exception is worth retrying.
+    /// will never accept; any other exception (<see cref="CrmTransientException"/> among them) is worth retrying.
     /// </summary>
     Task<CrmUpsertResult> UpsertLeadAsync(CrmLeadUpsert lead, CancellationToken cancellationToken);
 }
@@ -49,6 +49,9 @@ public sealed record CrmLeadUpsert
 
     /// <summary>The lead's company size.</summary>
     public int? CompanySize { get; init; }
+
+    /// <summary>The lead's country (ISO code or name, as the sender gave it).</summary>
+    public string? Country { get; init; }
 }
 
 /// <summary>What the CRM answered to an upsert.</summary>
@@ -75,4 +78,37 @@ public sealed class CrmPermanentException : Exception
         : base(message, innerException)
     {
     }
+}
+
+/// <summary>
+/// The CRM is unavailable or rate-limited after the in-process retries: the same request is worth sending
+/// again later (the queue's next delivery).
+/// </summary>
+public sealed class CrmTransientException : Exception
+{
+    /// <summary>Creates the exception with the CRM's reason.</summary>
+    public CrmTransientException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with the CRM's reason and the cause.</summary>
+    public CrmTransientException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception with the CRM's reason, its HTTP status and how long it asked to wait.</summary>
+    public CrmTransientException(string message, int? statusCode, TimeSpan? retryAfter)
+        : base(message)
+    {
+        StatusCode = statusCode;
+        RetryAfter = retryAfter;
+    }
+
+    /// <summary>The CRM's HTTP status, when it answered.</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>How long the CRM asked to wait before the next request, when it said.</summary>
+    public TimeSpan? RetryAfter { get; }
 }

@@ -42,8 +42,14 @@ public sealed class LeadIntake(
     /// <summary>The actor recorded for moves the intake makes.</summary>
     public const string Actor = "system:ScoreLead";
 
+    /// <summary>How many recent delivery ids a ledger row remembers.</summary>
+    public const int RememberedDeliveries = 32;
+
     /// <summary>Scores, records and (for a new MQL) enqueues the lead.</summary>
-    public async Task<IntakeResult> SubmitAsync(LeadSubmission submission, CancellationToken cancellationToken)
+    /// <param name="submission">The validated lead.</param>
+    /// <param name="deliveryId">The delivery's own id (e.g. <c>webhook-id</c>), when the sender gives one.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    public async Task<IntakeResult> SubmitAsync(LeadSubmission submission, string? deliveryId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
         var now = timeProvider.GetUtcNow();
@@ -51,12 +57,21 @@ public sealed class LeadIntake(
 
         var (result, message) = await ledger.UpdateAsync(
             submission.LeadId,
-            current => Decide(current, submission, score, now),
+            current => Decide(current, submission, deliveryId, score, now),
             cancellationToken);
 
         if (message is not null)
         {
-            await queue.EnqueueAsync(message, cancellationToken);
+            try
+            {
+                await queue.EnqueueAsync(message, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await MarkEnqueueFailedAsync(submission.LeadId, cancellationToken);
+                throw;
+            }
+
             logger.MqlEnqueued(submission.LeadId, score.Score, score.ModelVersion);
         }
 
@@ -64,10 +79,43 @@ public sealed class LeadIntake(
         return result;
     }
 
-    private ((IntakeResult, HandoffMessage?), LeadRecord?) Decide(LeadRecord? current, LeadSubmission submission, ScoreResult score, DateTimeOffset now)
+    private async Task MarkEnqueueFailedAsync(string leadId, CancellationToken cancellationToken)
     {
-        if (current is not null && current.LastSubmissionHash == submission.ContentHash)
+        try
         {
+            await ledger.UpdateAsync(
+                leadId,
+                current =>
+                {
+                    if (current is null || !current.HandoffPending || current.Lifecycle.Status != LeadStatus.Mql)
+                    {
+                        return (false, (LeadRecord?)null);
+                    }
+
+                    current.HandoffEnqueueFailed = true;
+                    return (true, current);
+                },
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The mark only speeds up the retry; without it the reconciler still finds the pending handoff.
+            logger.EnqueueFailureNotMarked(leadId, ex.GetType().Name);
+        }
+    }
+
+    private ((IntakeResult, HandoffMessage?), LeadRecord?) Decide(LeadRecord? current, LeadSubmission submission, string? deliveryId, ScoreResult score, DateTimeOffset now)
+    {
+        if (current is not null &&
+            ((deliveryId is not null && current.RecentDeliveries.Contains(deliveryId)) || current.LastSubmissionHash == submission.ContentHash))
+        {
+            if (current.HandoffEnqueueFailed && current.HandoffPending && current.Lifecycle.Status == LeadStatus.Mql)
+            {
+                // The first delivery recorded the MQL but could not enqueue it; the vendor's retry finishes the job.
+                current.HandoffEnqueueFailed = false;
+                return ((Result(current, score, enqueued: true, duplicate: true), ToMessage(current)), current);
+            }
+
             // The same delivery again: answer as before, change nothing.
             return ((Result(current, score, enqueued: false, duplicate: true), null), null);
         }
@@ -98,6 +146,14 @@ public sealed class LeadIntake(
         record.ModelVersion = score.ModelVersion;
         record.LastSubmissionHash = submission.ContentHash;
         record.UpdatedAt = now;
+        if (deliveryId is not null)
+        {
+            record.RecentDeliveries.Add(deliveryId);
+            while (record.RecentDeliveries.Count > RememberedDeliveries)
+            {
+                record.RecentDeliveries.RemoveAt(0);
+            }
+        }
 
         if (record.Lifecycle.Status is LeadStatus.Disqualified or LeadStatus.ClosedLost && score.IsMql)
         {
@@ -132,6 +188,7 @@ public sealed class LeadIntake(
                     ModelVersion = score.ModelVersion,
                 };
                 record.HandoffPending = true;
+                record.HandoffEnqueueFailed = false;
                 record.HandoffFailures = 0;
                 record.LastHandoffError = null;
                 message = ToMessage(record);

@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Information, "Lead {LeadId} assigned to {OwnerId}")]
     public static partial void OwnerAssigned(this ILogger logger, string leadId, string ownerId);
+
+    [LoggerMessage(9, LogLevel.Warning, "Lead {LeadId}: the handoff could not be enqueued and the ledger could not be marked ({Error}); the reconciler will re-enqueue it")]
+    public static partial void EnqueueFailureNotMarked(this ILogger logger, string leadId, string error);
+
+    [LoggerMessage(10, LogLevel.Warning, "Lead {LeadId} was MQL since {MqlAt} with no handoff attempt; handoff re-enqueued")]
+    public static partial void HandoffRequeued(this ILogger logger, string leadId, DateTimeOffset mqlAt);
 }

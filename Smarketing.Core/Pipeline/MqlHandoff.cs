@@ -29,8 +29,9 @@ public sealed class InvalidHandoffMessageException : Exception
 /// <summary>
 /// Hands an MQL to the CRM: assigns an owner when it has none, upserts the CRM record by external id,
 /// then moves the ledger MQL → SAL. Every step is safe to repeat, so a redelivered message creates no
-/// second record and no second transition. Failures are recorded on the ledger and rethrown for the
-/// queue's retries and poison queue.
+/// second record and no second transition. Failures are recorded on the ledger (personal data taken out)
+/// and rethrown: a <see cref="CrmPermanentException"/> or <see cref="InvalidHandoffMessageException"/> for
+/// the caller to poison at once, anything else for the queue's retries.
 /// </summary>
 public sealed class MqlHandoff(
     ILeadLedger ledger,
@@ -61,7 +62,7 @@ public sealed class MqlHandoff(
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not InvalidHandoffMessageException)
         {
-            await RecordFailureAsync(message.LeadId, ex, cancellationToken);
+            await RecordFailureAsync(message, ex, cancellationToken);
             throw;
         }
     }
@@ -76,7 +77,14 @@ public sealed class MqlHandoff(
             return HandoffOutcome.AlreadyDone;
         }
 
-        var ownerId = record.OwnerId ?? message.OwnerId ?? await AssignOwnerAsync(record.LeadId, cancellationToken);
+        var ownerId = record.OwnerId ?? message.OwnerId ?? await AssignOwnerAsync(
+            new OwnerAssignmentRequest
+            {
+                LeadId = record.LeadId,
+                Country = record.Country ?? message.Country,
+                Industry = record.Industry ?? message.Industry,
+            },
+            cancellationToken);
 
         var result = await crm.UpsertLeadAsync(
             new CrmLeadUpsert
@@ -92,6 +100,7 @@ public sealed class MqlHandoff(
                 Campaign = message.Campaign,
                 Industry = message.Industry,
                 CompanySize = message.CompanySize,
+                Country = record.Country ?? message.Country,
             },
             cancellationToken);
 
@@ -131,9 +140,10 @@ public sealed class MqlHandoff(
         return outcome;
     }
 
-    private async Task<string> AssignOwnerAsync(string leadId, CancellationToken cancellationToken)
+    private async Task<string> AssignOwnerAsync(OwnerAssignmentRequest request, CancellationToken cancellationToken)
     {
-        var candidate = await owners.AssignAsync(leadId, cancellationToken);
+        var leadId = request.LeadId;
+        var candidate = await owners.AssignAsync(request, cancellationToken);
 
         // The owner is written before the CRM call, so a retried handoff keeps the same rep
         // instead of drawing another one from the round-robin.
@@ -159,9 +169,12 @@ public sealed class MqlHandoff(
             cancellationToken);
     }
 
-    private async Task RecordFailureAsync(string leadId, Exception failure, CancellationToken cancellationToken)
+    private async Task RecordFailureAsync(HandoffMessage message, Exception failure, CancellationToken cancellationToken)
     {
-        var error = $"{failure.GetType().Name}: {failure.Message}";
+        var leadId = message.LeadId;
+
+        // CRM errors echo the values they refused; the ledger and the log get them without personal data.
+        var error = SensitiveText.Redact($"{failure.GetType().Name}: {failure.Message}", message.Email, message.Phone);
         if (error.Length > MaxErrorLength)
         {
             error = error[..MaxErrorLength];

@@ -12,6 +12,9 @@ public interface ILeadLedger
     /// on success the record carries the new ETag.
     /// </summary>
     Task SaveAsync(LeadRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Leads still MQL whose handoff is pending and has never been attempted: candidates for re-enqueueing.</summary>
+    IAsyncEnumerable<LeadRecord> FindUnattemptedHandoffsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Another writer changed the lead since it was read: read it again and retry.</summary>

@@ -27,6 +27,9 @@ public sealed class LeadRecord
     /// <summary>The lead's company size.</summary>
     public int? CompanySize { get; set; }
 
+    /// <summary>The lead's country (ISO code or name), used by territory routing.</summary>
+    public string? Country { get; set; }
+
     /// <summary>The campaign of the latest submission.</summary>
     public string? Campaign { get; set; }
 
@@ -56,6 +59,15 @@ public sealed class LeadRecord
 
     /// <summary>The hash of the latest submission, so a re-sent lead is recognised.</summary>
     public string? LastSubmissionHash { get; set; }
+
+    /// <summary>The ids of the most recent deliveries of this lead, so a redelivered webhook has no new effect.</summary>
+    public IList<string> RecentDeliveries { get; init; } = [];
+
+    /// <summary>True when the MQL was recorded but putting its handoff on the queue failed; the next delivery or the reconciler re-enqueues it.</summary>
+    public bool HandoffEnqueueFailed { get; set; }
+
+    /// <summary>When the reconciler last re-enqueued the handoff.</summary>
+    public DateTimeOffset? HandoffRequeuedAt { get; set; }
 
     /// <summary>True from the move to MQL until the CRM handoff succeeded.</summary>
     public bool HandoffPending { get; set; }

@@ -3,9 +3,13 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Smarketing.Core.Crm;
+using Smarketing.Core.Crm.HubSpot;
+using Smarketing.Core.Crm.Salesforce;
 using Smarketing.Core.Lifecycle;
 using Smarketing.Core.Pipeline;
 using Smarketing.Core.Storage;
@@ -19,7 +23,7 @@ namespace Smarketing.Functions.Composition;
 public static class DependencyInjection
 {
     public static IHostApplicationBuilder AddSmarketing(this IHostApplicationBuilder builder) =>
-        builder.AddSmarketingDomain().AddSmarketingStorage().AddSmarketingCrm().AddSmarketingFeedback();
+        builder.AddSmarketingDomain().AddSmarketingIntake().AddSmarketingStorage().AddSmarketingCrm().AddSmarketingFeedback();
 
     /// <summary>Scoring model, lifecycle policy, clock and the pipeline services of Core.</summary>
     public static IHostApplicationBuilder AddSmarketingDomain(this IHostApplicationBuilder builder)
@@ -95,7 +99,10 @@ public static class DependencyInjection
         return builder;
     }
 
-    /// <summary>The configured CRM client and owner routing.</summary>
+    /// <summary>
+    /// The configured CRM client (Sandbox, Salesforce or HubSpot, each behind its own HttpClient and resilience
+    /// pipeline), owner routing, and the poison queue of refused handoffs.
+    /// </summary>
     public static IHostApplicationBuilder AddSmarketingCrm(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -104,12 +111,51 @@ public static class DependencyInjection
         services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RoutingOptions>>().Value.ToRouting());
+
+        // Retry waits and timeouts are real waits on a real network: they get their own clock, so a test
+        // that freezes the app's clock for ledger timestamps doesn't freeze the CRM's backoff too.
+        services.TryAddKeyedSingleton(CrmResilience.PipelineName, TimeProvider.System);
+        AddCrmHttpClient(services, SalesforceCrmClient.HttpClientName);
+        AddCrmHttpClient(services, HubSpotCrmClient.HttpClientName);
 
         services.AddSingleton<SandboxCrmClient>();
-        services.AddSingleton<ICrmClient>(sp => sp.GetRequiredService<SandboxCrmClient>());
+        services.AddSingleton(sp => new SalesforceCrmClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(SalesforceCrmClient.HttpClientName),
+            sp.GetRequiredService<IOptions<CrmOptions>>().Value.Salesforce,
+            sp.GetRequiredService<ILogger<SalesforceCrmClient>>()));
+        services.AddSingleton(sp => new HubSpotCrmClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HubSpotCrmClient.HttpClientName),
+            sp.GetRequiredService<IOptions<CrmOptions>>().Value.HubSpot,
+            sp.GetRequiredService<ILogger<HubSpotCrmClient>>()));
+        services.AddSingleton<ICrmClient>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CrmOptions>>().Value;
+            return options.ProviderKind switch
+            {
+                CrmProvider.Salesforce => new BudgetedCrmClient(sp.GetRequiredService<SalesforceCrmClient>(), options.Resilience.TotalTimeout, sp.GetRequiredKeyedService<TimeProvider>(CrmResilience.PipelineName)),
+                CrmProvider.HubSpot => new BudgetedCrmClient(sp.GetRequiredService<HubSpotCrmClient>(), options.Resilience.TotalTimeout, sp.GetRequiredKeyedService<TimeProvider>(CrmResilience.PipelineName)),
+                _ => sp.GetRequiredService<SandboxCrmClient>(),
+            };
+        });
+
         services.AddSingleton<IOwnerAssigner, TableRoundRobinOwnerAssigner>();
+        services.AddSingleton<PoisonedHandoffStore>();
         return builder;
     }
+
+    private static void AddCrmHttpClient(IServiceCollection services, string name) =>
+        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
+
+            // The CRM clients are singletons (they hold the token cache), so their HttpClient lives as long as
+            // the app: connections are recycled by the handler, which still sees DNS changes.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler(CrmResilience.PipelineName, (pipeline, context) =>
+            {
+                pipeline.TimeProvider = context.ServiceProvider.GetRequiredKeyedService<TimeProvider>(CrmResilience.PipelineName);
+                CrmResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<CrmOptions>>().Value.Resilience);
+            });
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)
     {

@@ -21,31 +21,6 @@ public sealed class ScoringOptions
     public string? ModelPath { get; set; }
 }
 
-/// <summary>Owner routing (section <c>Routing</c>).</summary>
-public sealed class RoutingOptions
-{
-    public const string SectionName = "Routing";
-
-    /// <summary>Comma-separated CRM user ids of the reps who get unowned leads, in round-robin order.</summary>
-    public string? Reps { get; set; }
-
-    public IReadOnlyList<string> RepList =>
-        (Reps ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-}
-
-public enum CrmProvider
-{
-    Sandbox,
-}
-
-/// <summary>Which CRM the handoff calls (section <c>Crm</c>).</summary>
-public sealed class CrmOptions
-{
-    public const string SectionName = "Crm";
-
-    public string Provider { get; set; } = nameof(CrmProvider.Sandbox);
-}
-
 internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options) =>
@@ -76,31 +51,6 @@ internal static class ScoringModelSource
         string.IsNullOrWhiteSpace(options.ModelPath)
             ? ScoringModel.LoadDefault()
             : ScoringModel.Load(File.ReadAllText(options.ModelPath));
-}
-
-internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
-{
-    public ValidateOptionsResult Validate(string? name, RoutingOptions options)
-    {
-        var reps = options.RepList;
-        if (reps.Count == 0)
-        {
-            return ValidateOptionsResult.Fail("Setting Routing:Reps (Routing__Reps) must list at least one CRM user id, comma-separated, for leads that arrive without an owner.");
-        }
-
-        var duplicate = reps.GroupBy(r => r, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        return duplicate is null
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Setting Routing:Reps names rep '{duplicate.Key}' twice.");
-    }
-}
-
-internal sealed class CrmOptionsValidator : IValidateOptions<CrmOptions>
-{
-    public ValidateOptionsResult Validate(string? name, CrmOptions options) =>
-        Enum.TryParse<CrmProvider>(options.Provider, ignoreCase: true, out _)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Setting Crm:Provider is '{options.Provider}'; this build supports: {string.Join(", ", Enum.GetNames<CrmProvider>())}.");
 }
 
 internal sealed class LifecycleOptionsValidator : IValidateOptions<LifecycleOptions>

@@ -40,6 +40,7 @@ public sealed class SandboxCrmClient(StorageLayout layout, TimeProvider timeProv
             ["Campaign"] = lead.Campaign,
             ["Industry"] = lead.Industry,
             ["CompanySize"] = lead.CompanySize,
+            ["Country"] = lead.Country,
             ["LastModifiedDate"] = now,
         };
 

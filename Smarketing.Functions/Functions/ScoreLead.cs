@@ -1,45 +1,60 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Smarketing.Core.Contracts;
 using Smarketing.Core.Lifecycle;
 using Smarketing.Core.Pipeline;
+using Smarketing.Core.Scoring;
 using Smarketing.Functions.Http;
+using Smarketing.Functions.Intake;
 
 namespace Smarketing.Functions.Functions;
 
 /// <summary>
-/// <c>POST /api/leads</c>: the marketing webhook. Validates and scores the lead, records it in the ledger,
-/// moves it to MQL when it qualifies and enqueues its handoff. Answers 202 with the score and its reasons.
+/// <c>POST /api/leads[/{source}]</c>: the marketing webhook (sources <c>generic</c>, <c>hubspot</c>,
+/// <c>marketo</c>). Caps the body before parsing, authenticates the delivery by its source's scheme,
+/// validates and scores the lead, records it in the ledger, moves it to MQL when it qualifies and
+/// enqueues its handoff. Answers 202 with the score and its reasons.
 /// </summary>
 /// <remarks>
 /// The handoff message is sent through the Queue SDK rather than a <c>[QueueOutput]</c> binding: the ledger
 /// must record the MQL before the message exists and only the writer that won the move may send it, and a
 /// storage failure must answer 503 (so the vendor retries) instead of a host 500 after the function returned.
 /// </remarks>
-public sealed class ScoreLead(LeadIntake intake)
+public sealed class ScoreLead(WebhookIntake webhooks, LeadIntake intake)
 {
     [Function(nameof(ScoreLead))]
     public async Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "leads")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "leads/{source?}")] HttpRequest request,
+        string? source,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!WebhookIntake.TryParseSource(source ?? request.Headers[WebhookIntake.SourceHeader].FirstOrDefault(), out var leadSource))
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead source.", $"'{source}' is not a lead source; use generic, hubspot or marketo.");
+        }
+
         var (body, problem) = await RequestBodies.ReadJsonAsync(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        var submission = LeadSubmissionParser.TryParse(body, out var errors);
-        if (submission is null)
+        var delivery = webhooks.Admit(leadSource, request, body);
+        if (delivery.RefusalStatus == StatusCodes.Status401Unauthorized)
         {
-            return Problems.Validation(errors);
+            return Problems.Create(StatusCodes.Status401Unauthorized, "The delivery is not authenticated.", delivery.Refusal!);
+        }
+
+        if (delivery.Submission is null)
+        {
+            return Problems.Validation(delivery.Errors!);
         }
 
         IntakeResult result;
         try
         {
-            result = await intake.SubmitAsync(submission, cancellationToken);
+            result = await intake.SubmitAsync(delivery.Submission, delivery.DeliveryId, cancellationToken);
         }
         catch (Exception ex) when (StorageFailure.Is(ex))
         {
@@ -76,7 +91,7 @@ public sealed record ScoreLeadResponse
 
     public required string ModelVersion { get; init; }
 
-    public required IReadOnlyList<Core.Scoring.ScoreLine> Explanation { get; init; }
+    public required IReadOnlyList<ScoreLine> Explanation { get; init; }
 
     public required IReadOnlyList<string> MissingForMql { get; init; }
 

@@ -37,6 +37,17 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
         }
     }
 
+    public async IAsyncEnumerable<LeadRecord> FindUnattemptedHandoffsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var query = layout.LeadLedger.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"HandoffPending eq {true} and Status eq {"MQL"} and HandoffFailures eq {0}"),
+            cancellationToken: cancellationToken);
+        await foreach (var entity in query)
+        {
+            yield return FromEntity(entity);
+        }
+    }
+
     internal static TableEntity ToEntity(LeadRecord record)
     {
         var lifecycle = record.Lifecycle;
@@ -51,6 +62,7 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
             ["Phone"] = record.Phone,
             ["Industry"] = record.Industry,
             ["CompanySize"] = record.CompanySize,
+            ["Country"] = record.Country,
             ["Campaign"] = record.Campaign,
             ["Source"] = record.Source,
             ["CrmId"] = record.CrmId,
@@ -65,6 +77,9 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
             ["MqlScore"] = record.Mql?.Score,
             ["MqlModelVersion"] = record.Mql?.ModelVersion,
             ["LastSubmissionHash"] = record.LastSubmissionHash,
+            ["RecentDeliveries"] = string.Join('\n', record.RecentDeliveries),
+            ["HandoffEnqueueFailed"] = record.HandoffEnqueueFailed,
+            ["HandoffRequeuedAt"] = record.HandoffRequeuedAt,
             ["HandoffPending"] = record.HandoffPending,
             ["HandoffFailures"] = record.HandoffFailures,
             ["LastHandoffError"] = record.LastHandoffError,
@@ -91,6 +106,7 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
             Phone = e.GetString("Phone"),
             Industry = e.GetString("Industry"),
             CompanySize = e.GetInt32("CompanySize"),
+            Country = e.GetString("Country"),
             Campaign = e.GetString("Campaign"),
             Source = e.GetString("Source"),
             CrmId = e.GetString("CrmId"),
@@ -108,6 +124,9 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
                 ModelVersion = e.GetString("MqlModelVersion") ?? string.Empty,
             },
             LastSubmissionHash = e.GetString("LastSubmissionHash"),
+            RecentDeliveries = (e.GetString("RecentDeliveries") ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList(),
+            HandoffEnqueueFailed = e.GetBoolean("HandoffEnqueueFailed") ?? false,
+            HandoffRequeuedAt = e.GetDateTimeOffset("HandoffRequeuedAt"),
             HandoffPending = e.GetBoolean("HandoffPending") ?? false,
             HandoffFailures = e.GetInt32("HandoffFailures") ?? 0,
             LastHandoffError = e.GetString("LastHandoffError"),

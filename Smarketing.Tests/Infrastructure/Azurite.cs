@@ -14,28 +14,34 @@ namespace Smarketing.Tests.Infrastructure;
 public static class Azurite
 {
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private const int AccountCount = 64;
+    private const int AccountCount = 96;
     private static readonly Lazy<Task<(int TablePort, int QueuePort)>> Instance = new(StartAsync);
-    private static int _nextAccount;
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<int> FreeAccounts = new(Enumerable.Range(1, AccountCount));
 
     /// <summary>The value of AZURITE_ACCOUNTS that declares the test accounts.</summary>
     public static string AccountsVariable =>
         string.Join(';', Enumerable.Range(1, AccountCount).Select(i => $"{AccountName(i)}:{AccountKey}"));
 
-    /// <summary>A connection string to a storage account no other test class uses.</summary>
-    public static async Task<string> NewAccountAsync()
+    /// <summary>
+    /// Leases a storage account no other running test uses. Disposing the lease deletes the account's tables
+    /// and queues and returns it to the pool, so a run needs only as many accounts as tests run at once.
+    /// </summary>
+    public static async Task<AccountLease> LeaseAccountAsync()
     {
         var (tablePort, queuePort) = await Instance.Value;
-        var n = Interlocked.Increment(ref _nextAccount);
-        if (n > AccountCount)
+        if (!FreeAccounts.TryDequeue(out var n))
         {
-            throw new InvalidOperationException($"The test run needs more than {AccountCount} Azurite accounts; raise AccountCount.");
+            throw new InvalidOperationException($"All {AccountCount} Azurite test accounts are in use; a test leaks its TestApp, or raise AccountCount.");
         }
 
         var account = AccountName(n);
-        return $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={AccountKey};" +
-               $"TableEndpoint=http://127.0.0.1:{tablePort}/{account};QueueEndpoint=http://127.0.0.1:{queuePort}/{account};";
+        return new AccountLease(
+            n,
+            $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={AccountKey};" +
+            $"TableEndpoint=http://127.0.0.1:{tablePort}/{account};QueueEndpoint=http://127.0.0.1:{queuePort}/{account};");
     }
+
+    internal static void Release(int account) => FreeAccounts.Enqueue(account);
 
     private static string AccountName(int i) => $"smkt{i:D3}";
 
@@ -68,7 +74,7 @@ public static class Azurite
         };
         foreach (var arg in new[]
                  {
-                     "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--loose",
+                     "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
                      "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -156,5 +162,35 @@ public static class Azurite
         {
             return false;
         }
+    }
+}
+
+/// <summary>A storage account of the shared Azurite, for one test at a time.</summary>
+public sealed class AccountLease(int account, string connectionString) : IAsyncDisposable
+{
+    private int _released;
+
+    public string ConnectionString { get; } = connectionString;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 1)
+        {
+            return;
+        }
+
+        var tables = new Azure.Data.Tables.TableServiceClient(ConnectionString);
+        await foreach (var table in tables.QueryAsync())
+        {
+            await tables.DeleteTableAsync(table.Name);
+        }
+
+        var queues = new Azure.Storage.Queues.QueueServiceClient(ConnectionString);
+        await foreach (var queue in queues.GetQueuesAsync())
+        {
+            await queues.DeleteQueueAsync(queue.Name);
+        }
+
+        Azurite.Release(account);
     }
 }

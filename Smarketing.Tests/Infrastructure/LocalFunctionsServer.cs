@@ -58,7 +58,7 @@ public sealed class LocalFunctionsServer : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var web = builder.Build();
 
-        web.MapPost("/api/leads", (HttpContext c, CancellationToken ct) => Invoke(c, () => app.Function<ScoreLead>().Run(c.Request, ct)));
+        web.MapPost("/api/leads/{source?}", (HttpContext c, string? source) => Invoke(c, () => app.Function<ScoreLead>().Run(c.Request, source, c.RequestAborted)));
         web.MapGet("/api/leads/{leadId}", (HttpContext c, string leadId) => Invoke(c, () => app.Function<GetLead>().Run(c.Request, leadId, c.RequestAborted)));
         web.MapPost("/api/crm/feedback", (HttpContext c, CancellationToken ct) => Invoke(c, () => app.Function<RecordCrmFeedback>().Run(c.Request, ct)));
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using Smarketing.Core.Intake;
 using Smarketing.Functions.Composition;
 using Smarketing.Functions.Functions;
 using Smarketing.Functions.Storage;
@@ -17,11 +18,13 @@ namespace Smarketing.Tests.Infrastructure;
 public sealed class TestApp : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly AccountLease _account;
 
-    private TestApp(IHost host, FakeTimeProvider time, string connectionString)
+    private TestApp(IHost host, FakeTimeProvider time, AccountLease account)
     {
         _host = host;
-        ConnectionString = connectionString;
+        _account = account;
+        ConnectionString = account.ConnectionString;
         Time = time;
         Layout = host.Services.GetRequiredService<StorageLayout>();
     }
@@ -39,14 +42,20 @@ public sealed class TestApp : IAsyncDisposable
     {
         ["Crm:Provider"] = "Sandbox",
         ["Routing:Reps"] = "rep-ada,rep-grace,rep-linus",
+        ["Intake:Generic:Secrets"] = GenericSecret,
     };
+
+    /// <summary>The Standard Webhooks secret the test app's generic source accepts.</summary>
+    public const string GenericSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     public static async Task<TestApp> StartAsync(
         Action<IHostApplicationBuilder>? configure = null,
         IDictionary<string, string?>? settings = null,
-        bool startHost = true)
+        bool startHost = true,
+        DateTimeOffset? clockStart = null)
     {
-        var connection = await Azurite.NewAccountAsync();
+        var account = await Azurite.LeaseAccountAsync();
+        var connection = account.ConnectionString;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         var values = new Dictionary<string, string?>(DefaultSettings) { [StorageOptions.ConnectionSetting] = connection };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -55,26 +64,58 @@ public sealed class TestApp : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(values);
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(clockStart ?? new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
         time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(1);
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.AddSmarketing();
         configure?.Invoke(builder);
         var host = builder.Build();
-        if (startHost)
+        try
         {
-            await host.StartAsync();
+            if (startHost)
+            {
+                await host.StartAsync();
+            }
+        }
+        catch
+        {
+            host.Dispose();
+            await account.DisposeAsync();
+            throw;
         }
 
-        return new TestApp(host, time, connection);
+        return new TestApp(host, time, account);
     }
 
     public T Function<T>() => ActivatorUtilities.CreateInstance<T>(_host.Services);
 
-    public async Task<HttpResult> PostLeadAsync(string json, string contentType = "application/json")
+    /// <summary>Posts a lead to the generic source, signed with <see cref="GenericSecret"/> under a fresh (or the given) webhook-id.</summary>
+    public Task<HttpResult> PostLeadAsync(string json, string contentType = "application/json", string? webhookId = null)
     {
-        var request = HttpInvoker.Request("POST", "/api/leads", json, contentType);
-        var result = await Function<ScoreLead>().Run(request, CancellationToken.None);
+        var timestamp = Time.GetUtcNow().ToUnixTimeSeconds();
+        webhookId ??= "msg_" + Guid.NewGuid().ToString("N");
+        StandardWebhooks.TryDecodeSecret(GenericSecret, out var key);
+        var signature = StandardWebhooks.Sign(key, webhookId, timestamp, System.Text.Encoding.UTF8.GetBytes(json));
+        return PostToSourceAsync(null, json, contentType, new Dictionary<string, string>
+        {
+            [StandardWebhooks.IdHeader] = webhookId,
+            [StandardWebhooks.TimestampHeader] = timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [StandardWebhooks.SignatureHeader] = signature,
+        });
+    }
+
+    /// <summary>Posts a body to <c>/api/leads[/{source}]</c> with exactly the given headers.</summary>
+    public async Task<HttpResult> PostToSourceAsync(string? source, string body, string contentType, IDictionary<string, string> headers, string scheme = "https", string host = "smarketing.example.com")
+    {
+        var request = HttpInvoker.Request("POST", source is null ? "/api/leads" : "/api/leads/" + source, body, contentType);
+        request.Scheme = scheme;
+        request.Host = new Microsoft.AspNetCore.Http.HostString(host);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers[name] = value;
+        }
+
+        var result = await Function<ScoreLead>().Run(request, source, CancellationToken.None);
         return await HttpInvoker.ExecuteAsync(request, result);
     }
 
@@ -123,5 +164,6 @@ public sealed class TestApp : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
+        await _account.DisposeAsync();
     }
 }

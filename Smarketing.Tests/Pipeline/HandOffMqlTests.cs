@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Crm;
 using Smarketing.Functions.Crm;
+using Smarketing.Tests.Crm;
 using Smarketing.Tests.Infrastructure;
 using Xunit;
 
@@ -103,7 +104,7 @@ public sealed class HandOffMqlTests
     }
 
     [Fact]
-    public async Task Handoff_MalformedMessage_PoisonedAndNothingWritten()
+    public async Task Handoff_MalformedMessage_PoisonedAtOnceWithReasonAndNothingWritten()
     {
         await using var app = await TestApp.StartAsync();
         await app.Layout.Handoff.SendMessageAsync("{\"leadId\": 42");
@@ -111,10 +112,72 @@ public sealed class HandOffMqlTests
         var listener = app.HandoffListener(retryDelay: TimeSpan.FromMilliseconds(100));
         await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Single(await TestApp.PeekAsync(app.Layout.HandoffPoison));
-        Assert.All(listener.Errors, e => Assert.IsType<Smarketing.Core.Pipeline.InvalidHandoffMessageException>(e));
+        // It can never succeed, so it is not retried: one invocation that completes, one poisoned copy.
+        Assert.Equal(1, listener.Invocations);
+        Assert.Equal(0, listener.Failures);
+        var poisoned = Assert.Single(await app.PoisonEnvelopesAsync());
+        Assert.Contains("not valid JSON of the handoff contract", poisoned.Reason, StringComparison.Ordinal);
+        Assert.Equal("{\"leadId\": 42", poisoned.Body);
+        Assert.Null(poisoned.LeadId);
         Assert.Empty(await TestApp.RowsAsync(app.Layout.SandboxCrm));
         Assert.Empty(await TestApp.RowsAsync(app.Layout.LeadLedger));
+    }
+
+    [Fact]
+    public async Task Handoff_LeadMissingFromLedger_PoisonedAtOnceNamingTheLead()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+        var body = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff)).Body.ToString();
+        await app.Layout.Handoff.ClearMessagesAsync();
+        await app.Layout.Handoff.SendMessageAsync(body.Replace("lead-article-1", "lead-unknown", StringComparison.Ordinal));
+
+        var listener = app.HandoffListener(retryDelay: TimeSpan.FromMilliseconds(100));
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, listener.Invocations);
+        var poisoned = Assert.Single(await app.PoisonEnvelopesAsync());
+        Assert.Equal("lead-unknown", poisoned.LeadId);
+        Assert.Equal("Lead 'lead-unknown' is not in the ledger.", poisoned.Reason);
+        Assert.Empty(await TestApp.RowsAsync(app.Layout.SandboxCrm));
+    }
+
+    [Fact]
+    public async Task Handoff_CrmRefusesTheRecord_PoisonedOnceReasonOnLedgerWithoutPersonalData()
+    {
+        var crm = new RefusingCrm();
+        await using var app = await TestApp.StartAsync(b => b.Services.AddSingleton<ICrmClient>(crm));
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+
+        var listener = app.HandoffListener(retryDelay: TimeSpan.FromMilliseconds(100));
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, crm.Calls);
+        Assert.Equal(1, listener.Invocations);
+        Assert.Equal(0, listener.Failures);
+        var poisoned = Assert.Single(await app.PoisonEnvelopesAsync());
+        Assert.Equal("Refusing refused the record: INVALID_EMAIL_ADDRESS: Email: invalid email address: [redacted] (fields: Email)", poisoned.Reason);
+        var lead = (await app.GetLeadAsync("lead-article-1")).Json;
+        Assert.Equal("MQL", lead.GetProperty("status").GetString());
+        Assert.Equal(1, lead.GetProperty("handoffFailures").GetInt32());
+        Assert.Equal("CrmPermanentException: INVALID_EMAIL_ADDRESS: Email: invalid email address: [redacted] (fields: Email)", lead.GetProperty("lastHandoffError").GetString());
+    }
+
+    private sealed class RefusingCrm : ICrmClient
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public string Provider => "Refusing";
+
+        public Task<CrmUpsertResult> UpsertLeadAsync(CrmLeadUpsert lead, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+
+            // CRMs echo the refused value; the handoff must not carry it any further.
+            throw new CrmPermanentException($"INVALID_EMAIL_ADDRESS: Email: invalid email address: {lead.Email} (fields: Email)");
+        }
     }
 
     private sealed class UnavailableCrm : ICrmClient

@@ -1,6 +1,7 @@
 using Smarketing.Smoke;
 
 // Usage: Smarketing.Smoke <base-url> [function-key] [handoff-timeout-seconds]
+// SMARKETING_WEBHOOK_SECRET (whsec_...) signs the lead webhooks when the generic source requires signatures.
 //   e.g. dotnet run --project tools/Smarketing.Smoke -- http://localhost:7071
 //        dotnet run --project tools/Smarketing.Smoke -- https://my-app.azurewebsites.net "$FUNCTION_KEY"
 if (args.Length < 1 || !Uri.TryCreate(args[0].TrimEnd('/') + "/", UriKind.Absolute, out var baseUrl))
@@ -18,5 +19,6 @@ if (!string.IsNullOrEmpty(key))
 }
 
 Console.WriteLine($"Smoke test of {baseUrl}");
-var passed = await new SmokeRunner(http, Console.Out, timeout).RunAsync(CancellationToken.None);
+var secret = Environment.GetEnvironmentVariable("SMARKETING_WEBHOOK_SECRET");
+var passed = await new SmokeRunner(http, Console.Out, timeout, string.IsNullOrEmpty(secret) ? null : secret).RunAsync(CancellationToken.None);
 return passed ? 0 : 1;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Smarketing.Core.Intake;
 
 namespace Smarketing.Smoke;
 
@@ -11,7 +12,7 @@ namespace Smarketing.Smoke;
 /// reaches the CRM (SAL with an owner), bad input gets 400, and a disqualification with a reason is
 /// recorded. Every step is printed; the first deviation stops the run.
 /// </summary>
-public sealed class SmokeRunner(HttpClient http, TextWriter output, TimeSpan handoffTimeout)
+public sealed class SmokeRunner(HttpClient http, TextWriter output, TimeSpan handoffTimeout, string? webhookSecret = null)
 {
     private int _step;
 
@@ -116,12 +117,31 @@ public sealed class SmokeRunner(HttpClient http, TextWriter output, TimeSpan han
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            if (webhookSecret is not null && path.StartsWith("api/leads", StringComparison.Ordinal))
+            {
+                Sign(request, body);
+            }
         }
 
         using var response = await http.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         Expect(response.StatusCode == expected, $"{method} {path} answered {(int)response.StatusCode} instead of {(int)expected}: {text}");
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    // Signed as a generic source expects (Standard Webhooks); a re-sent lead keeps its webhook-id, as a vendor's retry does.
+    private void Sign(HttpRequestMessage request, string body)
+    {
+        if (!StandardWebhooks.TryDecodeSecret(webhookSecret!, out var key))
+        {
+            throw new SmokeFailure("the webhook secret is not a Standard Webhooks secret (whsec_...)");
+        }
+
+        var id = "smoke_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(body)).AsSpan(0, 12));
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        request.Headers.Add(StandardWebhooks.IdHeader, id);
+        request.Headers.Add(StandardWebhooks.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(key, id, timestamp, Encoding.UTF8.GetBytes(body)));
     }
 
     private void Expect(bool condition, string deviation)

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Smarketing.Core.Contracts;
+
+namespace Smarketing.Core.Intake;
+
+/// <summary>
+/// Turns a vendor's flat property bag (HubSpot contact properties, a Marketo token template) into the
+/// canonical lead body, then validates it with the same rules as a generic webhook. Errors name the
+/// vendor's field, so the person fixing the workflow sees the name they configured.
+/// </summary>
+public static class VendorLeadAdapter
+{
+    private static readonly string[] HubSpotIdNames = ["vid", "canonical-vid", "objectId", "id"];
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = LeadSubmissionParser.MaxDepth };
+
+    /// <summary>Reads a HubSpot workflow webhook: a contact (<c>properties</c> as <c>{"value": ...}</c> objects or plain values) or a flat property object.</summary>
+    public static LeadSubmission? FromHubSpot(ReadOnlyMemory<byte> body, VendorMapping mapping, out FieldErrors errors) =>
+        FromVendor(body, mapping, "hubspot-", out errors, root =>
+        {
+            var nested = root.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object;
+            var bag = nested ? properties : root;
+            var values = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
+            foreach (var property in bag.EnumerateObject())
+            {
+                values[property.Name] = property.Value.ValueKind == JsonValueKind.Object && property.Value.TryGetProperty("value", out var v) ? v : property.Value;
+            }
+
+            // A contact payload names its id outside the properties.
+            foreach (var idName in HubSpotIdNames)
+            {
+                if (nested && root.TryGetProperty(idName, out var id) && !values.ContainsKey("hs_object_id"))
+                {
+                    values["hs_object_id"] = id;
+                }
+            }
+
+            return values;
+        });
+
+    /// <summary>Reads a Marketo webhook built from a JSON template of lead tokens (every value a string).</summary>
+    public static LeadSubmission? FromMarketo(ReadOnlyMemory<byte> body, VendorMapping mapping, out FieldErrors errors) =>
+        FromVendor(body, mapping, "marketo-", out errors, root =>
+        {
+            var values = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
+            foreach (var property in root.EnumerateObject())
+            {
+                values[property.Name] = property.Value;
+            }
+
+            return values;
+        });
+
+    private static LeadSubmission? FromVendor(
+        ReadOnlyMemory<byte> body,
+        VendorMapping mapping,
+        string idPrefix,
+        out FieldErrors errors,
+        Func<JsonElement, Dictionary<string, JsonElement>> flatten)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        errors = new FieldErrors();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            errors.Add("$", $"The body is not valid JSON: {ex.Message}");
+            return null;
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add("$", "The body must be a JSON object.");
+                return null;
+            }
+
+            var values = flatten(document.RootElement);
+            var canonical = new JsonObject();
+            var vendorNameOf = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (field, vendorField) in mapping.Fields)
+            {
+                if (!values.TryGetValue(vendorField, out var value) || IsBlank(value))
+                {
+                    continue;
+                }
+
+                vendorNameOf[field] = vendorField;
+                canonical[field] = field switch
+                {
+                    "companySize" => Size(value),
+                    "id" => idPrefix + Text(value),
+                    _ => value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False ? Text(value) : JsonNode.Parse(value.GetRawText()),
+                };
+            }
+
+            var actions = new JsonObject();
+            foreach (var (activity, vendorField) in mapping.Activities)
+            {
+                if (values.TryGetValue(vendorField, out var value) && !IsBlank(value))
+                {
+                    vendorNameOf["actions." + activity] = vendorField;
+                    actions[activity] = Activity(value);
+                }
+            }
+
+            canonical["actions"] = actions;
+            var submission = LeadSubmissionParser.TryParse(JsonSerializer.SerializeToUtf8Bytes(canonical), out var canonicalErrors);
+            if (submission is not null)
+            {
+                return submission;
+            }
+
+            foreach (var field in canonicalErrors.Fields)
+            {
+                var messages = canonicalErrors.ToDictionary()[field];
+                var name = vendorNameOf.TryGetValue(field, out var vendorField) ? vendorField : mapping.Fields.TryGetValue(field, out var mapped) ? mapped : field;
+                foreach (var message in messages)
+                {
+                    errors.Add(name, message);
+                }
+            }
+
+            return null;
+        }
+    }
+
+    private static bool IsBlank(JsonElement value) =>
+        value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ||
+        (value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString()));
+
+    private static string Text(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+
+    // HubSpot's contact "numemployees" is a range such as "100-500" or "1000+"; a range counts as its midpoint.
+    private static JsonNode? Size(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            return JsonNode.Parse(value.GetRawText());
+        }
+
+        var text = Text(value).Trim().Replace(",", string.Empty, StringComparison.Ordinal);
+        var dash = text.IndexOf('-', StringComparison.Ordinal);
+        if (dash > 0 && int.TryParse(text[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var low) &&
+            int.TryParse(text[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var high) && high >= low)
+        {
+            return (low + high) / 2;
+        }
+
+        if (int.TryParse(text.TrimEnd('+'), NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+        {
+            return size;
+        }
+
+        // Left as text so validation names the field.
+        return text;
+    }
+
+    private static JsonNode? Activity(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.True:
+            case JsonValueKind.False:
+            case JsonValueKind.Number:
+            case JsonValueKind.Object:
+                return JsonNode.Parse(value.GetRawText());
+            case JsonValueKind.String:
+                var text = value.GetString()!.Trim();
+                if (bool.TryParse(text, out var flag))
+                {
+                    return flag;
+                }
+
+                if (text is "1" or "yes" or "Yes" or "YES")
+                {
+                    return true;
+                }
+
+                if (text is "0" or "no" or "No" or "NO")
+                {
+                    return false;
+                }
+
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+                {
+                    return count;
+                }
+
+                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
+                {
+                    return new JsonObject { ["count"] = 1, ["lastAt"] = text };
+                }
+
+                return text;
+            default:
+                return JsonNode.Parse(value.GetRawText());
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace Smarketing.Functions.Crm;
+
+/// <summary>
+/// The resilience pipeline of every CRM HttpClient, built once per client by the HttpClient factory:
+/// total timeout → retry (exponential backoff with jitter, honouring <c>Retry-After</c>) → circuit breaker →
+/// timeout per attempt. Non-GET requests are retried on purpose: every CRM write is an upsert by an external
+/// id or e-mail address, so repeating one leaves one record.
+/// </summary>
+internal static class CrmResilience
+{
+    public const string PipelineName = "crm";
+
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, CrmResilienceOptions options)
+    {
+        builder.AddTimeout(options.TotalTimeout);
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.BaseDelay,
+                MaxDelay = options.MaxDelay,
+                ShouldRetryAfterHeader = true,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, options.MaxRetryAfter)),
+            });
+        }
+
+        builder
+            .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                FailureRatio = options.FailureRatio,
+                MinimumThroughput = options.MinimumThroughput,
+                SamplingDuration = options.SamplingDuration,
+                BreakDuration = options.BreakDuration,
+                ShouldHandle = args => ValueTask.FromResult(HttpClientResiliencePredicates.IsTransient(args.Outcome)),
+            })
+            .AddTimeout(options.AttemptTimeout);
+    }
+
+    /// <summary>
+    /// 5xx, 408, 429, connection failures and attempt timeouts are retried here, unless the CRM asks for a
+    /// longer wait than an invocation may spend: then the queue's next delivery is the retry.
+    /// </summary>
+    internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter) =>
+        HttpClientResiliencePredicates.IsTransient(outcome)
+        && !(RetryAfter(outcome.Result?.Headers.RetryAfter) > maxRetryAfter);
+
+    private static TimeSpan? RetryAfter(RetryConditionHeaderValue? header) =>
+        header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+}

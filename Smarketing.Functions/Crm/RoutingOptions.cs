@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Options;
+using Smarketing.Core.Crm;
+using Smarketing.Core.Storage;
+
+namespace Smarketing.Functions.Crm;
+
+/// <summary>Owner routing (section <c>Routing</c>): territory rules, then round-robin over the default reps.</summary>
+public sealed class RoutingOptions
+{
+    public const string SectionName = "Routing";
+
+    /// <summary>Comma-separated CRM user ids of the reps who get unowned leads, in round-robin order.</summary>
+    public string? Reps { get; set; }
+
+    /// <summary>Comma-separated reps who get no leads for now (holiday, left the team), wherever they are listed.</summary>
+    public string? InactiveReps { get; set; }
+
+    /// <summary>Territory rules, tried in order before the default reps.</summary>
+    public List<TerritoryOptions> Territories { get; set; } = [];
+
+    public IReadOnlyList<string> RepList => Split(Reps);
+
+    public IReadOnlyList<string> InactiveRepList => Split(InactiveReps);
+
+    public OwnerRouting ToRouting() => new(
+        RepList,
+        InactiveRepList,
+        [.. Territories.Select(t => new Territory
+        {
+            Name = t.Name!.Trim(),
+            Countries = Split(t.Countries),
+            Industries = Split(t.Industries),
+            Reps = Split(t.Reps),
+        })]);
+
+    internal static IReadOnlyList<string> Split(string? list) =>
+        (list ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+/// <summary>One territory rule (section <c>Routing:Territories:N</c>).</summary>
+public sealed class TerritoryOptions
+{
+    public string? Name { get; set; }
+
+    /// <summary>Comma-separated countries (as leads send them, e.g. ISO codes), compared case-insensitively.</summary>
+    public string? Countries { get; set; }
+
+    /// <summary>Comma-separated industries, compared case-insensitively.</summary>
+    public string? Industries { get; set; }
+
+    /// <summary>Comma-separated CRM user ids of the territory's reps, in round-robin order.</summary>
+    public string? Reps { get; set; }
+}
+
+internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RoutingOptions options)
+    {
+        var failures = new List<string>();
+        var reps = options.RepList;
+        if (reps.Count == 0)
+        {
+            failures.Add("Setting Routing:Reps (Routing__Reps) must list at least one CRM user id, comma-separated, for leads that arrive without an owner.");
+        }
+
+        Duplicates(reps, "Routing:Reps", failures);
+        var inactive = options.InactiveRepList;
+        if (reps.Count > 0 && reps.All(inactive.Contains))
+        {
+            failures.Add("Setting Routing:InactiveReps marks every rep of Routing:Reps inactive; at least one must stay active for leads no territory takes.");
+        }
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var everyRep = new HashSet<string>(reps, StringComparer.Ordinal);
+        for (var i = 0; i < options.Territories.Count; i++)
+        {
+            var t = options.Territories[i];
+            var s = $"Routing:Territories:{i}";
+            if (string.IsNullOrWhiteSpace(t.Name) || !TableKeys.FitsInKey(t.Name.Trim()))
+            {
+                failures.Add($"Setting {s}:Name is required (it keys the territory's round-robin cursor).");
+            }
+            else if (!names.Add(t.Name.Trim()) || string.Equals(t.Name.Trim(), RepPool.DefaultName, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"Setting {s}:Name ('{t.Name}') is used twice or is the reserved name '{RepPool.DefaultName}'.");
+            }
+
+            if (RoutingOptions.Split(t.Countries).Count == 0 && RoutingOptions.Split(t.Industries).Count == 0)
+            {
+                failures.Add($"Setting {s} needs Countries or Industries (or both): a territory without a criterion would take every lead.");
+            }
+
+            var territoryReps = RoutingOptions.Split(t.Reps);
+            if (territoryReps.Count == 0)
+            {
+                failures.Add($"Setting {s}:Reps must list at least one CRM user id.");
+            }
+
+            Duplicates(territoryReps, $"{s}:Reps", failures);
+            everyRep.UnionWith(territoryReps);
+        }
+
+        foreach (var rep in inactive.Where(r => !everyRep.Contains(r)))
+        {
+            failures.Add($"Setting Routing:InactiveReps names '{rep}', who is in no list of reps (a typo would leave the real rep active).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Duplicates(IReadOnlyList<string> reps, string setting, List<string> failures)
+    {
+        var duplicate = reps.GroupBy(r => r, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            failures.Add($"Setting {setting} names rep '{duplicate.Key}' twice.");
+        }
+    }
+}

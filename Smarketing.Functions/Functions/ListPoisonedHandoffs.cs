@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Smarketing.Functions.Crm;
+using Smarketing.Functions.Http;
+
+namespace Smarketing.Functions.Functions;
+
+/// <summary>
+/// <c>GET /api/handoffs/poison</c> (master key): every handoff in <c>mql-handoff-poison</c> with its reason,
+/// its lead and the lead's status now. Reading changes nothing.
+/// </summary>
+public sealed class ListPoisonedHandoffs(PoisonedHandoffStore poison)
+{
+    [Function(nameof(ListPoisonedHandoffs))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "handoffs/poison")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (items, truncated) = await poison.ListAsync(cancellationToken);
+            return new JsonBodyResult(StatusCodes.Status200OK, new { Count = items.Count, Truncated = truncated, Items = items });
+        }
+        catch (Exception ex) when (StorageFailure.Is(ex))
+        {
+            return Problems.StorageUnavailable($"The poison queue could not be read because {StorageFailure.Describe(ex)}; try again.");
+        }
+    }
+}

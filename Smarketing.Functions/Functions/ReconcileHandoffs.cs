@@ -1,0 +1,15 @@
+using Microsoft.Azure.Functions.Worker;
+using Smarketing.Core.Pipeline;
+
+namespace Smarketing.Functions.Functions;
+
+/// <summary>
+/// Every minute: re-enqueues MQLs whose handoff was recorded in the ledger but never reached the queue
+/// (the process died, or the queue was down, between the two writes).
+/// </summary>
+public sealed class ReconcileHandoffs(HandoffReconciler reconciler)
+{
+    [Function(nameof(ReconcileHandoffs))]
+    public Task<int> Run([TimerTrigger("0 */1 * * * *")] TimerInfo timer, CancellationToken cancellationToken) =>
+        reconciler.ReconcileAsync(cancellationToken);
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Smarketing.Core.Contracts;
+using Smarketing.Functions.Crm;
+using Smarketing.Functions.Http;
+
+namespace Smarketing.Functions.Functions;
+
+/// <summary>
+/// <c>POST /api/handoffs/poison/replay</c> (master key): re-queues chosen poisoned handoffs onto
+/// <c>mql-handoff</c>. The body names them: <c>{"messageIds": [...]}</c>, <c>{"leadIds": [...]}</c> (both may be
+/// given), or <c>{"all": true}</c>. A bad body gets a 400 naming the bad field and replays nothing.
+/// </summary>
+public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
+{
+    public const int MaxIds = 1000;
+
+    [Function(nameof(ReplayPoisonedHandoffs))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "handoffs/poison/replay")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (body, problem) = await RequestBodies.ReadJsonAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var selection = TryParse(body, out var errors);
+        if (selection is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        try
+        {
+            var result = await poison.ReplayAsync(selection, cancellationToken);
+            return new JsonBodyResult(StatusCodes.Status200OK, new
+            {
+                ReplayedCount = result.Replayed.Count,
+                result.Replayed,
+                NotFound = new { MessageIds = result.MessageIdsNotFound, LeadIds = result.LeadIdsNotFound },
+                result.Truncated,
+            });
+        }
+        catch (Exception ex) when (StorageFailure.Is(ex))
+        {
+            return Problems.StorageUnavailable($"The replay stopped because {StorageFailure.Describe(ex)}; what was not re-queued is still in the poison queue. Send it again.");
+        }
+    }
+
+    internal static ReplaySelection? TryParse(ReadOnlyMemory<byte> body, out FieldErrors errors)
+    {
+        errors = new FieldErrors();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 4 });
+        }
+        catch (JsonException ex)
+        {
+            errors.Add("$", $"The body is not valid JSON: {ex.Message}");
+            return null;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add("$", "The body must be a JSON object: {\"messageIds\": [...]}, {\"leadIds\": [...]} or {\"all\": true}.");
+                return null;
+            }
+
+            var all = false;
+            HashSet<string> messageIds = new(StringComparer.Ordinal), leadIds = new(StringComparer.Ordinal);
+            foreach (var property in root.EnumerateObject())
+            {
+                switch (property.Name)
+                {
+                    case "all":
+                        if (property.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                        {
+                            errors.Add("all", "Must be true or false.");
+                        }
+
+                        all = property.Value.ValueKind == JsonValueKind.True;
+                        break;
+                    case "messageIds":
+                        ReadIds(property, messageIds, errors);
+                        break;
+                    case "leadIds":
+                        ReadIds(property, leadIds, errors);
+                        break;
+                    default:
+                        errors.Add(property.Name, "Unknown field; the body takes messageIds, leadIds or all.");
+                        break;
+                }
+            }
+
+            if (errors.IsEmpty && all && (messageIds.Count > 0 || leadIds.Count > 0))
+            {
+                errors.Add("all", "Give either \"all\": true or ids, not both.");
+            }
+            else if (errors.IsEmpty && !all && messageIds.Count == 0 && leadIds.Count == 0)
+            {
+                errors.Add("$", "Name what to replay: messageIds, leadIds, or \"all\": true.");
+            }
+
+            return errors.IsEmpty ? new ReplaySelection { All = all, MessageIds = messageIds, LeadIds = leadIds } : null;
+        }
+    }
+
+    private static void ReadIds(JsonProperty property, HashSet<string> ids, FieldErrors errors)
+    {
+        if (property.Value.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(property.Name, "Must be an array of strings.");
+            return;
+        }
+
+        var i = 0;
+        foreach (var item in property.Value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(item.GetString()))
+            {
+                errors.Add($"{property.Name}[{i}]", "Must be a non-empty string.");
+            }
+            else
+            {
+                ids.Add(item.GetString()!.Trim());
+            }
+
+            i++;
+        }
+
+        if (i > MaxIds)
+        {
+            errors.Add(property.Name, $"At most {MaxIds} ids per request.");
+        }
+    }
+}

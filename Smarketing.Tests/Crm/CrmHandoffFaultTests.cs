@@ -1,0 +1,184 @@
+using Microsoft.Extensions.DependencyInjection;
+using Smarketing.Core.Crm;
+using Smarketing.Core.Crm.Salesforce;
+using Smarketing.Functions.Functions;
+using Smarketing.Tests.Infrastructure;
+using Smarketing.Tests.Pipeline;
+using Xunit;
+
+namespace Smarketing.Tests.Crm;
+
+/// <summary>
+/// The whole handoff (real functions, real Azurite, the host's queue listener stand-in) against a fake of
+/// each CRM on 127.0.0.1 that fails as each test says.
+/// </summary>
+public sealed class CrmHandoffFaultTests
+{
+    private const string LeadId = "lead-article-1";
+    private static readonly TimeSpan ShortRetry = TimeSpan.FromMilliseconds(100);
+
+    private static (Fault Fault, string Message) Refusal(FakeCrmServer crm) => crm is FakeSalesforce
+        ? (FakeSalesforce.Error(400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Phone must be in E.164 format", "Phone"), "FIELD_CUSTOM_VALIDATION_EXCEPTION: Phone must be in E.164 format")
+        : (FakeHubSpot.ValidationError("Property values were not valid: phone must be in E.164 format"), "Property values were not valid: phone must be in E.164 format");
+
+    [Theory]
+    [InlineData("Salesforce")]
+    [InlineData("HubSpot")]
+    public async Task Handoff_CrmAnswers503Then503Then200_OneRecordAndMessageDeleted(string provider)
+    {
+        await using var crm = await CrmTestApp.StartCrmAsync(provider);
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm));
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+        crm.Faults.Enqueue(new Fault(503, "{\"message\":\"Service Unavailable\"}"));
+        crm.Faults.Enqueue(new Fault(503, "{\"message\":\"Service Unavailable\"}"));
+
+        var listener = app.HandoffListener(ShortRetry);
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, listener.Invocations);
+        Assert.Equal(0, listener.Failures);
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.HandoffPoison));
+        Assert.Equal(1, crm.RecordCount);
+
+        // Both 503s were retried inside the one invocation (Salesforce then asks for LastName/Company once more).
+        Assert.Equal(provider == "Salesforce" ? 4 : 3, crm.ApiRequests.Count);
+        var lead = (await app.GetLeadAsync(LeadId)).Json;
+        Assert.Equal("SAL", lead.GetProperty("status").GetString());
+        Assert.False(string.IsNullOrEmpty(lead.GetProperty("crmId").GetString()));
+    }
+
+    [Theory]
+    [InlineData("Salesforce")]
+    [InlineData("HubSpot")]
+    public async Task Handoff_CrmRefusesWith400_PoisonedOnceWithTheCrmMessageAndNotRetried(string provider)
+    {
+        await using var crm = await CrmTestApp.StartCrmAsync(provider);
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm));
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+        var original = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff)).Body.ToString();
+        var (fault, message) = Refusal(crm);
+        crm.Faults.Enqueue(fault);
+
+        var listener = app.HandoffListener(ShortRetry);
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, listener.Invocations);
+        Assert.Equal(0, listener.Failures);
+        Assert.Single(crm.ApiRequests);
+        Assert.Equal(0, crm.RecordCount);
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
+        var poisoned = Assert.Single(await app.PoisonEnvelopesAsync());
+        Assert.Contains(message, poisoned.Reason, StringComparison.Ordinal);
+        Assert.Equal(LeadId, poisoned.LeadId);
+        Assert.Equal(provider, poisoned.Provider);
+        Assert.Equal(original, poisoned.Body);
+
+        var lead = await app.LedgerAsync(LeadId);
+        Assert.Equal(Core.Lifecycle.LeadStatus.Mql, lead!.Lifecycle.Status);
+        Assert.True(lead.HandoffPending);
+        Assert.Equal(1, lead.HandoffFailures);
+        Assert.Contains(message, lead.LastHandoffError, StringComparison.Ordinal);
+
+        var listing = (await app.ListPoisonAsync()).Json.GetProperty("items")[0];
+        Assert.Equal("refused", listing.GetProperty("kind").GetString());
+        Assert.Contains(message, listing.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Salesforce")]
+    [InlineData("HubSpot")]
+    public async Task Handoff_CrmDownLongerThanAllRetries_PoisonedThenReplayedAfterRecovery_ExactlyOneRecord(string provider)
+    {
+        await using var crm = await CrmTestApp.StartCrmAsync(provider);
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm));
+        var host = HostQueueSettings.FromHostJson();
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+        crm.Down = true;
+
+        var listener = app.HandoffListener(ShortRetry);
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(120));
+
+        // Every delivery spent its in-process retries; the host poisoned the message after the last one.
+        Assert.Equal(host.MaxDequeueCount, listener.Failures);
+        Assert.All(listener.Errors, e => Assert.IsType<CrmTransientException>(e));
+        Assert.Equal(host.MaxDequeueCount * (1 + 3), crm.ApiRequests.Count);
+        Assert.Equal(0, crm.RecordCount);
+        var poisoned = Assert.Single((await app.ListPoisonAsync()).Json.GetProperty("items").EnumerateArray());
+        Assert.Equal("retries-exhausted", poisoned.GetProperty("kind").GetString());
+        Assert.Equal(LeadId, poisoned.GetProperty("leadId").GetString());
+        Assert.Contains("503", poisoned.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        crm.Down = false;
+        var replay = await app.ReplayAsync($"{{\"leadIds\": [\"{LeadId}\"]}}");
+        Assert.Equal(200, replay.Status);
+        Assert.Equal(1, replay.Json.GetProperty("replayedCount").GetInt32());
+        await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, crm.RecordCount);
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.HandoffPoison));
+        var lead = (await app.GetLeadAsync(LeadId)).Json;
+        Assert.Equal("SAL", lead.GetProperty("status").GetString());
+        Assert.True(lead.GetProperty("lastHandoffError").ValueKind == System.Text.Json.JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task Handoff_SalesforceRequestLimitExceeded_RetriedByTheNextDeliveryNotPoisoned()
+    {
+        await using var crm = await FakeSalesforce.StartNewAsync();
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm));
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+        crm.Faults.Enqueue(FakeSalesforce.RequestLimitExceeded());
+
+        var listener = app.HandoffListener(ShortRetry);
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, listener.Invocations);
+        var failure = Assert.IsType<CrmTransientException>(Assert.Single(listener.Errors));
+        Assert.Contains("REQUEST_LIMIT_EXCEEDED", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.HandoffPoison));
+        Assert.Equal(1, crm.RecordCount);
+        Assert.Equal("SAL", (await app.GetLeadAsync(LeadId)).Json.GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("Salesforce")]
+    [InlineData("HubSpot")]
+    public async Task Handoff_DuplicateQueueMessagesHandledAtOnce_OneRecordOneTransition(string provider)
+    {
+        await using var crm = await CrmTestApp.StartCrmAsync(provider);
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm));
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+        var body = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff)).Body;
+        await app.Layout.Handoff.SendMessageAsync(body);
+        await app.Layout.Handoff.SendMessageAsync(body);
+
+        var received = (await app.Layout.Handoff.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
+        Assert.Equal(3, received.Length);
+        await Task.WhenAll(received.Select(m => app.Function<HandOffMql>().Run(m, CancellationToken.None)));
+
+        Assert.Equal(1, crm.RecordCount);
+        var lead = await app.LedgerAsync(LeadId);
+        Assert.Single(lead!.Lifecycle.History, e => e.To == Core.Lifecycle.LeadStatus.Sal);
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.HandoffPoison));
+    }
+
+    [Fact]
+    public async Task Handoff_CrmUpsertedButLedgerNeverMoved_RedeliveryUpdatesTheSameRecord()
+    {
+        await using var crm = await FakeSalesforce.StartNewAsync();
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm));
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+
+        // A previous delivery reached Salesforce and the process died before the ledger moved.
+        var earlier = await app.Services.GetRequiredService<SalesforceCrmClient>().UpsertLeadAsync(
+            new CrmLeadUpsert { ExternalId = LeadId, Email = "test@example.com", LeadStatus = "SAL", OwnerId = "rep-ada", MqlScore = 80 },
+            CancellationToken.None);
+        await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, crm.RecordCount);
+        var lead = (await app.GetLeadAsync(LeadId)).Json;
+        Assert.Equal("SAL", lead.GetProperty("status").GetString());
+        Assert.Equal(earlier.RecordId, lead.GetProperty("crmId").GetString());
+    }
+}

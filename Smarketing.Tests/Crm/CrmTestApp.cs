@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Smarketing.Core.Crm;
+using Smarketing.Core.Storage;
+using Smarketing.Functions.Crm;
+using Smarketing.Functions.Functions;
+using Smarketing.Functions.Storage;
+using Smarketing.Tests.Infrastructure;
+
+namespace Smarketing.Tests.Crm;
+
+/// <summary>Admin calls and poison-queue reads shared by the CRM handoff tests.</summary>
+internal static class CrmTestApp
+{
+    public static async Task<FakeCrmServer> StartCrmAsync(string provider) =>
+        provider == "Salesforce" ? await FakeSalesforce.StartNewAsync() : await FakeHubSpot.StartNewAsync();
+
+    public static async Task<HttpResult> ListPoisonAsync(this TestApp app)
+    {
+        var request = HttpInvoker.Request("GET", "/api/handoffs/poison", null);
+        var result = await app.Function<ListPoisonedHandoffs>().Run(request, CancellationToken.None);
+        return await HttpInvoker.ExecuteAsync(request, result);
+    }
+
+    public static async Task<HttpResult> ReplayAsync(this TestApp app, string body)
+    {
+        var request = HttpInvoker.Request("POST", "/api/handoffs/poison/replay", body);
+        var result = await app.Function<ReplayPoisonedHandoffs>().Run(request, CancellationToken.None);
+        return await HttpInvoker.ExecuteAsync(request, result);
+    }
+
+    public static async Task<List<PoisonEnvelope>> PoisonEnvelopesAsync(this TestApp app) =>
+        [.. (await TestApp.PeekAsync(app.Layout.HandoffPoison)).Select(m => JsonSerializer.Deserialize<PoisonEnvelope>(m.Body.ToString(), SmarketingJson.Options)!)];
+
+    public static Task<LeadRecord?> LedgerAsync(this TestApp app, string leadId) =>
+        ((ILeadLedger)app.Services.GetService(typeof(ILeadLedger))!).FindAsync(leadId, CancellationToken.None);
+
+    public static Task SetCountryAsync(this TestApp app, string leadId, string country) =>
+        ((ILeadLedger)app.Services.GetService(typeof(ILeadLedger))!).UpdateAsync(
+            leadId,
+            current =>
+            {
+                current!.Country = country;
+                return (0, current);
+            },
+            CancellationToken.None);
+}
+
+/// <summary>A CRM stand-in for tests of the handoff and replay: fails as told, otherwise passes to the real client.</summary>
+internal sealed class SwitchableCrm(ICrmClient inner) : ICrmClient
+{
+    private int _calls;
+
+    public Func<CrmLeadUpsert, Exception?> Fail { get; set; } = _ => null;
+
+    public int Calls => _calls;
+
+    public string Provider => inner.Provider;
+
+    public Task<CrmUpsertResult> UpsertLeadAsync(CrmLeadUpsert lead, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        return Fail(lead) is { } failure ? Task.FromException<CrmUpsertResult>(failure) : inner.UpsertLeadAsync(lead, cancellationToken);
+    }
+}

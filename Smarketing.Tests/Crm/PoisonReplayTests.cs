@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Smarketing.Core.Crm;
+using Smarketing.Functions.Crm;
+using Smarketing.Tests.Infrastructure;
+using Smarketing.Tests.Pipeline;
+using Xunit;
+
+namespace Smarketing.Tests.Crm;
+
+/// <summary>The poison listing and replay admin functions on real Azurite.</summary>
+public sealed class PoisonReplayTests
+{
+    private static readonly TimeSpan ShortRetry = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Three poisoned handoffs of three kinds: lead-refused (the CRM refused it), lead-down (the CRM was down
+    /// for every delivery) and a message that is not JSON.
+    /// </summary>
+    private static async Task<(TestApp App, SwitchableCrm Crm)> StartWithPoisonAsync()
+    {
+        SwitchableCrm? crm = null;
+        var app = await TestApp.StartAsync(b => b.Services.AddSingleton<ICrmClient>(sp => crm = new SwitchableCrm(sp.GetRequiredService<SandboxCrmClient>())));
+        await app.PostLeadAsync(Leads.Article("lead-refused").ToJsonString());
+        await app.PostLeadAsync(Leads.Article("lead-down").ToJsonString());
+        await app.Layout.Handoff.SendMessageAsync("not json at all");
+        _ = app.Services.GetRequiredService<ICrmClient>();
+        crm!.Fail = lead => lead.ExternalId switch
+        {
+            "lead-refused" => new CrmPermanentException("REQUIRED_FIELD_MISSING: Required fields are missing: [Region__c] (fields: Region__c)"),
+            "lead-down" => new CrmTransientException("Sandbox answered HTTP 503 to the upsert of lead 'lead-down'", 503, null),
+            _ => null,
+        };
+        await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+        crm.Fail = _ => null;
+        return (app, crm);
+    }
+
+    private static Dictionary<string, JsonElement> ByLead(HttpResult listing) =>
+        listing.Json.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("leadId").GetString() ?? "(none)");
+
+    [Fact]
+    public async Task List_ThreeKindsOfPoison_EachWithItsReasonAndNothingChanges()
+    {
+        var (app, _) = await StartWithPoisonAsync();
+        await using var _app = app;
+
+        var first = await app.ListPoisonAsync();
+        var second = await app.ListPoisonAsync();
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(3, first.Json.GetProperty("count").GetInt32());
+        var items = ByLead(first);
+        Assert.Equal("refused", items["lead-refused"].GetProperty("kind").GetString());
+        Assert.Equal("Sandbox refused the record: REQUIRED_FIELD_MISSING: Required fields are missing: [Region__c] (fields: Region__c)", items["lead-refused"].GetProperty("reason").GetString());
+        Assert.Equal("MQL", items["lead-refused"].GetProperty("leadStatus").GetString());
+        Assert.Equal("retries-exhausted", items["lead-down"].GetProperty("kind").GetString());
+        Assert.Contains("HTTP 503", items["lead-down"].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HostQueueSettings.FromHostJson().MaxDequeueCount, items["lead-down"].GetProperty("handoffFailures").GetInt32());
+        Assert.Contains("not valid JSON", items["(none)"].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(
+            first.Json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("messageId").GetString()).Order(),
+            second.Json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("messageId").GetString()).Order());
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
+        Assert.DoesNotContain("test@example.com", first.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_ByMessageId_OnlyThatHandoffRequeuedAndHandedOff()
+    {
+        var (app, _) = await StartWithPoisonAsync();
+        await using var _app = app;
+        var messageId = ByLead(await app.ListPoisonAsync())["lead-refused"].GetProperty("messageId").GetString();
+
+        var replay = await app.ReplayAsync($"{{\"messageIds\": [\"{messageId}\", \"no-such-message\"]}}");
+        await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(200, replay.Status);
+        Assert.Equal("lead-refused", Assert.Single(replay.Json.GetProperty("replayed").EnumerateArray()).GetProperty("leadId").GetString());
+        Assert.Equal("no-such-message", Assert.Single(replay.Json.GetProperty("notFound").GetProperty("messageIds").EnumerateArray()).GetString());
+        Assert.Equal("SAL", (await app.GetLeadAsync("lead-refused")).Json.GetProperty("status").GetString());
+        Assert.Equal(["(none)", "lead-down"], ByLead(await app.ListPoisonAsync()).Keys.Order());
+        Assert.Single(await TestApp.RowsAsync(app.Layout.SandboxCrm));
+    }
+
+    [Fact]
+    public async Task Replay_ByLeadId_ThatLeadHandedOffOthersStay()
+    {
+        var (app, _) = await StartWithPoisonAsync();
+        await using var _app = app;
+
+        var replay = await app.ReplayAsync("{\"leadIds\": [\"lead-down\"]}");
+        await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, replay.Json.GetProperty("replayedCount").GetInt32());
+        Assert.Equal("SAL", (await app.GetLeadAsync("lead-down")).Json.GetProperty("status").GetString());
+        Assert.Equal("MQL", (await app.GetLeadAsync("lead-refused")).Json.GetProperty("status").GetString());
+        Assert.Equal(["(none)", "lead-refused"], ByLead(await app.ListPoisonAsync()).Keys.Order());
+    }
+
+    [Fact]
+    public async Task Replay_AllTwice_EachLeadOneRecordAndTheBrokenMessageBackWithItsReason()
+    {
+        var (app, crm) = await StartWithPoisonAsync();
+        await using var _app = app;
+
+        var replay = await app.ReplayAsync("{\"all\": true}");
+        await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+        await app.ReplayAsync("{\"all\": true}");
+        await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(3, replay.Json.GetProperty("replayedCount").GetInt32());
+        Assert.Equal(2, (await TestApp.RowsAsync(app.Layout.SandboxCrm)).Count);
+        Assert.Equal("SAL", (await app.GetLeadAsync("lead-refused")).Json.GetProperty("status").GetString());
+        Assert.Equal("SAL", (await app.GetLeadAsync("lead-down")).Json.GetProperty("status").GetString());
+
+        // The message that is not JSON can never succeed: it is back in the poison queue, once.
+        var broken = Assert.Single(ByLead(await app.ListPoisonAsync()).Values);
+        Assert.Contains("not valid JSON", broken.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("not json at all", Assert.Single(await app.PoisonEnvelopesAsync()).Body);
+        Assert.True(crm.Calls >= 2);
+    }
+
+    private static readonly (string Body, string Field)[] BadBodies =
+    [
+        ("{}", "$"),
+        ("[]", "$"),
+        ("{\"all\": \"yes\"}", "all"),
+        ("{\"all\": true, \"leadIds\": [\"lead-down\"]}", "all"),
+        ("{\"messageIds\": [42]}", "messageIds[0]"),
+        ("{\"leadIds\": \"lead-down\"}", "leadIds"),
+        ("{\"leadIDs\": [\"lead-down\"]}", "leadIDs"),
+        ("{\"all\": true", "$"),
+    ];
+
+    [Fact]
+    public async Task Replay_BadBodies_400NamingTheFieldAndNothingReplayed()
+    {
+        var (app, _) = await StartWithPoisonAsync();
+        await using var _app = app;
+        var before = await app.ListPoisonAsync();
+
+        foreach (var (body, field) in BadBodies)
+        {
+            var replay = await app.ReplayAsync(body);
+
+            Assert.Equal(400, replay.Status);
+            Assert.Equal("application/problem+json", replay.ContentType);
+            Assert.True(replay.Json.GetProperty("errors").TryGetProperty(field, out _), $"{body} -> {replay.Body}");
+        }
+
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
+        var after = await app.ListPoisonAsync();
+        Assert.Equal(
+            before.Json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("messageId").GetString()).Order(),
+            after.Json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("messageId").GetString()).Order());
+    }
+}
