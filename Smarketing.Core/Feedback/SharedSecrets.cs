@@ -52,46 +52,19 @@ public enum HubSpotSignatureCheck
 }
 
 /// <summary>
-/// HubSpot's v3 request signature (<c>X-HubSpot-Signature-v3</c>): base64 of HMAC-SHA256, keyed with the app's client
-/// secret, over method + URI + body + timestamp, where the timestamp is <c>X-HubSpot-Request-Timestamp</c> in
-/// milliseconds and requests older than five minutes are refused.
+/// HubSpot's v3 request signature (<c>X-HubSpot-Signature-v3</c>) as the feedback endpoint checks it: the signing itself is
+/// the intake's (<see cref="Intake.HubSpotSignatures"/>); this check reports which part failed, so the 401 can say so.
 /// </summary>
 public static class HubSpotSignature
 {
     /// <summary>The header carrying the signature.</summary>
-    public const string SignatureHeader = "X-HubSpot-Signature-v3";
+    public const string SignatureHeader = Intake.HubSpotSignatures.V3Header;
 
     /// <summary>The header carrying the timestamp, in milliseconds since the Unix epoch.</summary>
-    public const string TimestampHeader = "X-HubSpot-Request-Timestamp";
+    public const string TimestampHeader = Intake.HubSpotSignatures.TimestampHeader;
 
-    /// <summary>How far the timestamp may be from now.</summary>
-    public static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
-
-    // HubSpot signs the URI with these escapes decoded; any other escape stays as sent.
-    private static readonly (string Escaped, string Plain)[] Decoded =
-    [
-        ("%3A", ":"), ("%2F", "/"), ("%3F", "?"), ("%40", "@"), ("%21", "!"), ("%24", "$"),
-        ("%27", "'"), ("%28", "("), ("%29", ")"), ("%2A", "*"), ("%2C", ","), ("%3B", ";"),
-    ];
-
-    /// <summary>The URI as HubSpot signs it: the listed percent-escapes decoded (either hex case).</summary>
-    public static string NormalizeUri(string uri)
-    {
-        ArgumentNullException.ThrowIfNull(uri);
-        foreach (var (escaped, plain) in Decoded)
-        {
-            uri = uri.Replace(escaped, plain, StringComparison.OrdinalIgnoreCase);
-        }
-
-        return uri;
-    }
-
-    /// <summary>Computes the v3 signature of a request.</summary>
-    public static string Compute(string clientSecret, string method, string uri, ReadOnlySpan<byte> body, string timestamp)
-    {
-        ArgumentNullException.ThrowIfNull(clientSecret);
-        return Convert.ToBase64String(Hash(clientSecret, method, uri, body, timestamp));
-    }
+    /// <summary>How far the timestamp may be from now, either way.</summary>
+    public static readonly TimeSpan Tolerance = Intake.HubSpotSignatures.MaxAge;
 
     /// <summary>Checks a request's v3 signature against every configured client secret.</summary>
     public static HubSpotSignatureCheck Verify(
@@ -129,20 +102,10 @@ public static class HubSpotSignature
         var match = false;
         foreach (var secret in clientSecrets)
         {
-            match |= CryptographicOperations.FixedTimeEquals(given, Hash(secret, method, uri, body, timestamp));
+            var expected = Convert.FromBase64String(Intake.HubSpotSignatures.SignV3(secret, method, uri, body, timestamp));
+            match |= CryptographicOperations.FixedTimeEquals(given, expected);
         }
 
         return match ? HubSpotSignatureCheck.Valid : HubSpotSignatureCheck.Mismatch;
-    }
-
-    private static byte[] Hash(string clientSecret, string method, string uri, ReadOnlySpan<byte> body, string timestamp)
-    {
-        var head = Encoding.UTF8.GetBytes(method + NormalizeUri(uri));
-        var tail = Encoding.UTF8.GetBytes(timestamp);
-        var content = new byte[head.Length + body.Length + tail.Length];
-        head.CopyTo(content, 0);
-        body.CopyTo(content.AsSpan(head.Length));
-        tail.CopyTo(content, head.Length + body.Length);
-        return HMACSHA256.HashData(Encoding.UTF8.GetBytes(clientSecret), content);
     }
 }

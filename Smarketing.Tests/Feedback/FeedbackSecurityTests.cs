@@ -30,7 +30,6 @@ public sealed class FeedbackSecurityTests
         var signature = FeedbackTesting.SignV3(Secret, "POST", Uri, Encoding.UTF8.GetString(Body), timestamp);
 
         Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Verify([Secret], "POST", Uri, Body, signature, timestamp, Now));
-        Assert.Equal(signature, HubSpotSignature.Compute(Secret, "POST", Uri, Body, timestamp));
     }
 
     [Fact]
@@ -41,7 +40,6 @@ public sealed class FeedbackSecurityTests
         var timestamp = Now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var signature = FeedbackTesting.SignV3(Secret, "POST", signed, Encoding.UTF8.GetString(Body), timestamp);
 
-        Assert.Equal(signed, HubSpotSignature.NormalizeUri(received));
         Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Verify([Secret], "POST", received, Body, signature, timestamp, Now));
     }
 
