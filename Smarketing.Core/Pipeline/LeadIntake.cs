@@ -130,6 +130,7 @@ public sealed class LeadIntake(
         record.Email = profile.Email;
         record.Phone = profile.Phone ?? record.Phone;
         record.Industry = profile.Industry ?? record.Industry;
+        record.Country = profile.Country ?? record.Country;
         record.CompanySize = profile.CompanySize ?? record.CompanySize;
         record.Campaign = submission.Campaign ?? record.Campaign;
         record.Source = submission.Source ?? record.Source;
@@ -216,6 +217,7 @@ public sealed class LeadIntake(
             Campaign = mql.Campaign,
             Source = mql.Source,
             Industry = record.Industry,
+            Country = record.Country,
             CompanySize = record.CompanySize,
             MqlAt = mql.At,
         };

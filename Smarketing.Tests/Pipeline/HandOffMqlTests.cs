@@ -163,6 +163,26 @@ public sealed class HandOffMqlTests
         Assert.Equal("CrmPermanentException: INVALID_EMAIL_ADDRESS: Email: invalid email address: [redacted] (fields: Email)", lead.GetProperty("lastHandoffError").GetString());
     }
 
+    [Fact]
+    public async Task Handoff_LeadFromATerritorysCountry_RoutedThroughTheWebhookToThatTerritorysRep()
+    {
+        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Routing:Territories:0:Name"] = "DACH",
+            ["Routing:Territories:0:Countries"] = "DE,AT,CH",
+            ["Routing:Territories:0:Reps"] = "rep-hans",
+        });
+        var lead = Leads.Article("lead-berlin");
+        lead["country"] = "DE";
+        await app.PostLeadAsync(lead.ToJsonString());
+        var message = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff));
+
+        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains("\"country\":\"DE\"", message.Body.ToString(), StringComparison.Ordinal);
+        Assert.Equal("rep-hans", Assert.Single(await TestApp.RowsAsync(app.Layout.SandboxCrm)).GetString("OwnerId"));
+    }
+
     private sealed class RefusingCrm : ICrmClient
     {
         private int _calls;

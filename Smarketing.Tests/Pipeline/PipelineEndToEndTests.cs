@@ -30,6 +30,7 @@ public sealed class PipelineEndToEndTests
         var decoded = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(single.MessageText))).RootElement;
         Assert.Equal("lead-article-1", decoded.GetProperty("leadId").GetString());
         Assert.Equal(80, decoded.GetProperty("score").GetInt32());
+        Assert.Equal(DateTimeOffset.MaxValue.Year, single.ExpiresOn!.Value.Year);
 
         // 3. The host dispatches it to HandOffMql; success deletes it.
         var listener = app.HandoffListener();
