@@ -14,6 +14,9 @@ internal static class CrmResilience
 {
     public const string PipelineName = "crm";
 
+    // Timers may fire a moment before their due time; a CRM that said "after 2 s" must not see 1.999 s.
+    internal static readonly TimeSpan RetryAfterMargin = TimeSpan.FromMilliseconds(50);
+
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, CrmResilienceOptions options)
     {
         builder.AddTimeout(options.TotalTimeout);
@@ -26,7 +29,10 @@ internal static class CrmResilience
                 UseJitter = true,
                 Delay = options.BaseDelay,
                 MaxDelay = options.MaxDelay,
-                ShouldRetryAfterHeader = true,
+                ShouldRetryAfterHeader = false,
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result?.Headers.RetryAfter) is { } wait && wait > TimeSpan.Zero
+                    ? wait + RetryAfterMargin
+                    : (TimeSpan?)null),
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, options.MaxRetryAfter)),
             });
         }
