@@ -5,22 +5,40 @@ namespace Smarketing.Core.Storage;
 /// <summary>
 /// Makes any string safe as an Azure Table PartitionKey or RowKey. Table keys forbid
 /// <c>/ \ # ?</c> and control characters; those (and <c>%</c> itself, so the mapping is reversible)
-/// are percent-encoded as UTF-8 bytes.
+/// are percent-encoded as UTF-8 bytes. A value whose encoding would pass the key length limit is cut and
+/// completed with a hash of the whole value, so every value has a valid, distinct key; such a key cannot be
+/// decoded, so rows keep the original value in a property of their own.
 /// </summary>
 public static class TableKeys
 {
     /// <summary>The longest key Table Storage accepts, in characters (1 KiB of UTF-16).</summary>
     public const int MaxLength = 512;
 
-    /// <summary>Encodes <paramref name="value"/> into a valid key, reversible with <see cref="Decode"/>.</summary>
+    /// <summary>Encodes <paramref name="value"/> into a valid key, reversible with <see cref="Decode"/> when it fits.</summary>
     public static string Encode(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (!NeedsEncoding(value))
+        var encoded = NeedsEncoding(value) ? PercentEncode(value) : value;
+        if (encoded.Length <= MaxLength)
         {
-            return value;
+            return encoded;
         }
 
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+        var keep = MaxLength - hash.Length - 1;
+
+        // Never cut inside a %XX escape.
+        var cut = encoded.LastIndexOf('%', keep - 1) is var p && p > keep - 3 ? p : keep;
+        if (char.IsHighSurrogate(encoded[cut - 1]))
+        {
+            cut--;
+        }
+
+        return encoded[..cut] + "~" + hash;
+    }
+
+    private static string PercentEncode(string value)
+    {
         var sb = new StringBuilder(value.Length + 8);
         Span<byte> bytes = stackalloc byte[4];
         foreach (var rune in value.EnumerateRunes())
@@ -48,9 +66,6 @@ public static class TableKeys
         ArgumentNullException.ThrowIfNull(key);
         return key.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(key) : key;
     }
-
-    /// <summary>True when <paramref name="value"/> encodes to a key within the length limit.</summary>
-    public static bool FitsInKey(string value) => Encode(value).Length <= MaxLength;
 
     private static bool NeedsEncoding(string value)
     {

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Smarketing.Core.Crm;
-using Smarketing.Core.Storage;
 
 namespace Smarketing.Functions.Crm;
 
@@ -76,7 +75,7 @@ internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         {
             var t = options.Territories[i];
             var s = $"Routing:Territories:{i}";
-            if (string.IsNullOrWhiteSpace(t.Name) || !TableKeys.FitsInKey(t.Name.Trim()))
+            if (string.IsNullOrWhiteSpace(t.Name))
             {
                 failures.Add($"Setting {s}:Name is required (it keys the territory's round-robin cursor).");
             }
