@@ -36,8 +36,6 @@ internal static class LeadFields
         ("jobTitle", FieldKind.Text, nameof(LeadProfile.JobTitle)),
     ];
 
-    public static string KnownNames { get; } = string.Join(", ", Known.Select(k => k.Name));
-
     /// <summary>
     /// Resolves a field name: the six profile properties match case-insensitively and come back in their
     /// canonical spelling (so "Email" and "email" are one model); anything else is an attribute, kept as written.
