@@ -39,7 +39,8 @@ internal static class ModelCompiler
         var gatedOut = Expression.Parameter(typeof(bool).MakeByRefType(), "gated");
         var missingOut = Expression.Parameter(typeof(ulong).MakeByRefType(), "missing");
 
-        // Conditions first: compiling them collects the activities the model reads.
+        // Conditions first: compiling them collects the activities and field presences the model reads,
+        // which the body then computes once, up front.
         var gateConditions = model.Gates.Select(g => context.Condition(g.When)).ToArray();
         var ruleLines = model.Rules.Select(context.Rule).ToArray();
 
