@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Scoring;
@@ -15,22 +18,23 @@ internal enum FieldKind
     Attribute,
 }
 
-internal delegate bool NumberReader(LeadProfile lead, out double value);
-
-/// <summary>Maps model field names onto <see cref="LeadProfile"/>, once, at compile time.</summary>
+/// <summary>
+/// Maps model field and activity names onto <see cref="LeadProfile"/>: expressions for the compiler, and the
+/// few runtime helpers those expressions call.
+/// </summary>
 internal static class LeadFields
 {
-    private static readonly (string Name, FieldKind Kind, Func<LeadProfile, string?>? Text)[] Known =
-    [
-        ("email", FieldKind.Text, l => l.Email),
-        ("phone", FieldKind.Text, l => l.Phone),
-        ("industry", FieldKind.Text, l => l.Industry),
-        ("companySize", FieldKind.Number, null),
-        ("country", FieldKind.Text, l => l.Country),
-        ("jobTitle", FieldKind.Text, l => l.JobTitle),
-    ];
+    private const string CompanySize = "companySize";
 
-    public static string KnownNames { get; } = string.Join(", ", Known.Select(k => k.Name));
+    private static readonly (string Name, FieldKind Kind, string Property)[] Known =
+    [
+        ("email", FieldKind.Text, nameof(LeadProfile.Email)),
+        ("phone", FieldKind.Text, nameof(LeadProfile.Phone)),
+        ("industry", FieldKind.Text, nameof(LeadProfile.Industry)),
+        (CompanySize, FieldKind.Number, nameof(LeadProfile.CompanySize)),
+        ("country", FieldKind.Text, nameof(LeadProfile.Country)),
+        ("jobTitle", FieldKind.Text, nameof(LeadProfile.JobTitle)),
+    ];
 
     /// <summary>
     /// Resolves a field name: the six profile properties match case-insensitively and come back in their
@@ -51,53 +55,79 @@ internal static class LeadFields
         return FieldKind.Attribute;
     }
 
-    public static Func<LeadProfile, string?> TextReader(string canonical)
+    /// <summary>The text of a text field or attribute (null when absent), as an expression over <paramref name="lead"/>.</summary>
+    public static Expression ReadText(Expression lead, string canonical)
     {
-        foreach (var (known, _, text) in Known)
+        foreach (var (known, kind, property) in Known)
         {
-            if (text is not null && string.Equals(known, canonical, StringComparison.Ordinal))
+            if (kind == FieldKind.Text && string.Equals(known, canonical, StringComparison.Ordinal))
             {
-                return text;
+                return Expression.Property(lead, property);
             }
         }
 
-        return lead => lead.Attributes.TryGetValue(canonical, out var value) ? value : null;
+        return Expression.Call(Method(nameof(Attribute)), lead, Expression.Constant(canonical));
     }
 
-    public static NumberReader NumberReader(string canonical)
-    {
-        if (string.Equals(canonical, "companySize", StringComparison.Ordinal))
-        {
-            return static (LeadProfile lead, out double value) =>
-            {
-                if (lead.CompanySize is { } size)
-                {
-                    value = size;
-                    return true;
-                }
+    /// <summary>
+    /// True when the lead has the field. Whitespace counts as missing: a form that posts <c>" "</c> for a
+    /// phone has no phone.
+    /// </summary>
+    public static Expression IsPresent(Expression lead, string canonical) =>
+        string.Equals(canonical, CompanySize, StringComparison.Ordinal)
+            ? Expression.Property(Expression.Property(lead, nameof(LeadProfile.CompanySize)), nameof(Nullable<int>.HasValue))
+            : Expression.Call(Method(nameof(HasText)), ReadText(lead, canonical));
 
-                value = 0;
-                return false;
-            };
+    /// <summary>
+    /// Applies <paramref name="test"/> to the field's number; a lead without the number (or with an attribute
+    /// that is not one) fails every test, '!=' included: unknown is not "different".
+    /// </summary>
+    public static Expression TestNumber(Expression lead, string canonical, Func<Expression, Expression> test)
+    {
+        if (string.Equals(canonical, CompanySize, StringComparison.Ordinal))
+        {
+            var size = Expression.Variable(typeof(int?), "companySize");
+            return Expression.Block(
+                [size],
+                Expression.Assign(size, Expression.Property(lead, nameof(LeadProfile.CompanySize))),
+                Expression.AndAlso(
+                    Expression.Property(size, nameof(Nullable<int>.HasValue)),
+                    test(Expression.Convert(Expression.Call(size, nameof(Nullable<int>.GetValueOrDefault), Type.EmptyTypes), typeof(double)))));
         }
 
-        return (LeadProfile lead, out double value) =>
-        {
-            value = 0;
-            return lead.Attributes.TryGetValue(canonical, out var text)
-                && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
-        };
+        var value = Expression.Variable(typeof(double), "value");
+        return Expression.Block(
+            [value],
+            Expression.AndAlso(
+                Expression.Call(Method(nameof(TryReadNumber)), lead, Expression.Constant(canonical), value),
+                test(value)));
     }
 
-    /// <summary>Whitespace counts as missing: a form that posts <c>" "</c> for a phone has no phone.</summary>
-    public static Func<LeadProfile, bool> IsPresent(string canonical)
+    /// <summary>The lead's signal for an activity, as an expression; an activity the lead lacks did not happen.</summary>
+    public static Expression ReadSignal(Expression lead, string activity) =>
+        Expression.Call(Method(nameof(Signal)), lead, Expression.Constant(activity));
+
+    // Decides on the first character in the usual case, so it inlines where string.IsNullOrWhiteSpace (a loop) does not.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool HasText(string? value) =>
+        value is { Length: > 0 } && (!char.IsWhiteSpace(value[0]) || !string.IsNullOrWhiteSpace(value));
+
+    internal static string? Attribute(LeadProfile lead, string name) =>
+        lead.Attributes.TryGetValue(name, out var value) ? value : null;
+
+    internal static bool TryReadNumber(LeadProfile lead, string name, out double value)
     {
-        if (string.Equals(canonical, "companySize", StringComparison.Ordinal))
-        {
-            return static lead => lead.CompanySize.HasValue;
-        }
-
-        var read = TextReader(canonical);
-        return lead => !string.IsNullOrWhiteSpace(read(lead));
+        value = 0;
+        return lead.Attributes.TryGetValue(name, out var text)
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
+
+    // Kept out of the compiled model: as an ordinary method it gets tiered, profile-guided compilation, which
+    // turns the interface call into an inlined Dictionary lookup; inlined into the model it stays an interface call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static ActivitySignal Signal(LeadProfile lead, string activity) =>
+        lead.Activities.TryGetValue(activity, out var signal) && signal is not null ? signal : ActivitySignal.None;
+
+    private static MethodInfo Method(string name) =>
+        typeof(LeadFields).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
 }

@@ -115,9 +115,4 @@ internal static class ConditionOperators
 
         throw new ArgumentOutOfRangeException(nameof(op), op, null);
     }
-
-    public static bool IsNumeric(this ConditionOperator op) => op is
-        ConditionOperator.GreaterThan or ConditionOperator.GreaterOrEqual or ConditionOperator.LessThan or
-        ConditionOperator.LessOrEqual or ConditionOperator.EqualNumber or ConditionOperator.NotEqualNumber or
-        ConditionOperator.Between;
 }

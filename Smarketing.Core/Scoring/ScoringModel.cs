@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Scoring;
@@ -14,21 +15,17 @@ public sealed class ScoringModel
 
     private static readonly Lazy<ScoringModel> Default = new(() => Load(ReadDefaultJson()));
 
-    private readonly Func<LeadProfile, DateTimeOffset, ScoreLine>[] _rules;
-    private readonly CompiledGate[] _gates;
-    private readonly RequiredField[] _required;
+    private readonly ModelEvaluator _evaluate;
+    private readonly string[] _required;
 
     private ScoringModel(ModelDefinition definition)
     {
         Name = definition.Name;
         Version = ModelVersion.Compute(definition);
         Threshold = definition.Threshold;
-        RequiredForMql = definition.RequiredForMql.ToArray();
-        _rules = definition.Rules.Select(RuleCompiler.Compile).ToArray();
-        _gates = definition.Gates.Select(g => new CompiledGate(
-            ConditionCompiler.Compile(g.When),
-            new ScoreLine { RuleId = g.Id, Description = g.Reason, Points = 0, IsGate = true })).ToArray();
-        _required = definition.RequiredForMql.Select(f => new RequiredField(f, LeadFields.IsPresent(f))).ToArray();
+        _required = definition.RequiredForMql.ToArray();
+        RequiredForMql = Array.AsReadOnly(_required);
+        _evaluate = ModelCompiler.Compile(definition);
     }
 
     /// <summary>The model's name, from the file.</summary>
@@ -61,43 +58,22 @@ public sealed class ScoringModel
     {
         ArgumentNullException.ThrowIfNull(lead);
 
-        var gates = _gates;
-        Span<bool> gateFired = gates.Length <= 64 ? stackalloc bool[gates.Length] : new bool[gates.Length];
-        var firedGates = 0;
-        for (var i = 0; i < gates.Length; i++)
-        {
-            if (gates[i].Condition(lead, now))
-            {
-                gateFired[i] = true;
-                firedGates++;
-            }
-        }
+        var lines = _evaluate(lead, now, out var gated, out var missingMask);
 
-        var rules = _rules;
-        var lines = new ScoreLine[rules.Length + firedGates];
+        // Lines of rules that did not fire and of gates carry 0 points.
         long total = 0;
-        for (var i = 0; i < rules.Length; i++)
+        foreach (var line in lines)
         {
-            var line = rules[i](lead, now);
-            lines[i] = line;
             total += line.Points;
         }
 
-        for (int i = 0, at = rules.Length; i < gates.Length; i++)
-        {
-            if (gateFired[i])
-            {
-                lines[at++] = gates[i].Line;
-            }
-        }
-
-        var score = firedGates > 0 ? 0 : (int)Math.Clamp(total, int.MinValue, int.MaxValue);
-        var missing = MissingForMql(lead);
+        var score = gated ? 0 : (int)Math.Clamp(total, int.MinValue, int.MaxValue);
+        var missing = MissingNames(missingMask);
         return new ScoreResult
         {
             Score = score,
             Threshold = Threshold,
-            IsMql = firedGates == 0 && score > Threshold && missing.Length == 0,
+            IsMql = !gated && score > Threshold && missing.Length == 0,
             Explanation = lines,
             MissingForMql = missing,
             ModelVersion = Version,
@@ -107,35 +83,25 @@ public sealed class ScoringModel
     /// <summary>Name and version, e.g. for a log line.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} ({Version})");
 
-    private string[] MissingForMql(LeadProfile lead)
+    private string[] MissingNames(ulong mask)
     {
-        var required = _required;
-        var count = 0;
-        foreach (var field in required)
-        {
-            if (!field.IsPresent(lead))
-            {
-                count++;
-            }
-        }
-
-        if (count == 0)
+        if (mask == 0)
         {
             // An empty collection expression is the shared Array.Empty instance: the common case allocates nothing.
             return [];
         }
 
-        var missing = new string[count];
+        var names = new string[BitOperations.PopCount(mask)];
         var at = 0;
-        foreach (var field in required)
+        for (var i = 0; i < _required.Length; i++)
         {
-            if (!field.IsPresent(lead))
+            if ((mask & (1UL << i)) != 0)
             {
-                missing[at++] = field.Name;
+                names[at++] = _required[i];
             }
         }
 
-        return missing;
+        return names;
     }
 
     private static string ReadDefaultJson()
@@ -145,8 +111,4 @@ public sealed class ScoringModel
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
-
-    private sealed record CompiledGate(LeadPredicate Condition, ScoreLine Line);
-
-    private sealed record RequiredField(string Name, Func<LeadProfile, bool> IsPresent);
 }

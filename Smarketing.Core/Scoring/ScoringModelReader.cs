@@ -10,6 +10,9 @@ namespace Smarketing.Core.Scoring;
 /// </summary>
 internal static class ScoringModelReader
 {
+    /// <summary>The evaluator reports missing required fields as bits of a <see cref="ulong"/>.</summary>
+    public const int MaxRequiredForMql = 64;
+
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         // Model files are hand-edited configuration: let people comment out a rule.
@@ -138,6 +141,12 @@ internal static class ScoringModelReader
             }
 
             result.Add(canonical);
+        }
+
+        if (result.Count > MaxRequiredForMql)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"model: requiredForMql: at most {MaxRequiredForMql} fields, got {result.Count}"));
+            ok = false;
         }
 
         return ok ? result : null;

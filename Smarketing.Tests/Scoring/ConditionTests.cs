@@ -47,6 +47,19 @@ public sealed class ConditionTests
     }
 
     [Theory]
+    [InlineData("Retail", false, 10)]
+    [InlineData("retail", false, 0)]
+    [InlineData("retail", true, 10)]
+    [InlineData("Mining", true, 0)]
+    public void Score_InWithLongList_MatchesAnyListedValue(string industry, bool ignoreCase, int expected)
+    {
+        var values = "\"SaaS\", \"FinTech\", \"HealthTech\", \"EdTech\", \"Media\", \"Retail\", \"Logistics\", \"Energy\", \"Telecom\", \"Travel\"";
+        var when = $$"""{ "field": "industry", "op": "in", "values": [{{values}}], "ignoreCase": {{(ignoreCase ? "true" : "false")}} }""";
+
+        Assert.Equal(expected, ScoreOf(when, new LeadProfile { Industry = industry }));
+    }
+
+    [Theory]
     [InlineData(">", 100, 101, 10)]
     [InlineData(">", 100, 100, 0)]
     [InlineData(">=", 100, 100, 10)]
@@ -308,5 +321,27 @@ public sealed class ConditionTests
 
         Assert.Equal(0, result.Score);
         Assert.False(result.IsMql);
+    }
+
+    [Fact]
+    public void Score_ActivityUsedByRuleAndGate_IsReadConsistently()
+    {
+        var sut = ScoringModel.Load(TestModels.Json(
+            """
+            { "id": "once", "when": { "activity": "visited", "op": "occurred" }, "points": 10 },
+            { "id": "often", "when": { "activity": "visited", "op": ">=", "value": 3 }, "points": 5, "perOccurrence": true },
+            { "id": "has-email", "when": { "field": "email", "op": "present" }, "points": 1 }
+            """,
+            requiredForMql: """["email"]""",
+            gates: """{ "id": "bot", "reason": "more than 100 visits", "when": { "activity": "visited", "op": ">", "value": 100 } }"""));
+
+        var human = sut.Score(TestLeads.WithActivity("visited", 4) with { Email = "a@b.c" }, TestLeads.Now);
+        var bot = sut.Score(TestLeads.WithActivity("visited", 101), TestLeads.Now);
+
+        Assert.Equal(10 + 20 + 1, human.Score);
+        Assert.Empty(human.MissingForMql);
+        Assert.Equal(0, bot.Score);
+        Assert.Equal(new[] { "email" }, bot.MissingForMql);
+        Assert.Equal("more than 100 visits", Assert.Single(bot.Explanation, l => l.IsGate).Description);
     }
 }
