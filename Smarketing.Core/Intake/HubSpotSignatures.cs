@@ -124,6 +124,6 @@ public static class HubSpotSignatures
         return AuthenticationResult.Refused($"The {V3Header} matches no active client secret.");
     }
 
-    internal static bool FixedTimeEquals(string given, string expected) =>
+    private static bool FixedTimeEquals(string given, string expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Smarketing.Core.Feedback;
+using Smarketing.Core.Intake;
 using Smarketing.Functions.Feedback;
 
 namespace Smarketing.Functions.Functions;
@@ -72,7 +73,7 @@ public sealed class RecordHubSpotFeedback(FeedbackIntake intake, FeedbackSetting
         var secret = FeedbackRequests.Header(request, FeedbackRequests.SecretHeader);
         if (secret is not null && settings.HubSpotSecrets.Count > 0)
         {
-            return SharedSecrets.Matches(secret, settings.HubSpotSecrets)
+            return SharedSecret.Matches(secret, settings.HubSpotSecrets)
                 ? null
                 : "The X-Smarketing-Secret header matches no secret of Feedback:HubSpot:Secrets.";
         }

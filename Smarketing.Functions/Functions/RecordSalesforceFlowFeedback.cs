@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Smarketing.Core.Contracts;
 using Smarketing.Core.Feedback;
+using Smarketing.Core.Intake;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
 
@@ -28,7 +29,7 @@ public sealed class RecordSalesforceFlowFeedback(FeedbackIntake intake, Feedback
             return FeedbackResponses.Unauthorized("Salesforce Flow feedback is not set up: configure Feedback:Salesforce:FlowSecrets and send one of them in the X-Smarketing-Secret header.");
         }
 
-        if (!SharedSecrets.Matches(FeedbackRequests.Header(request, FeedbackRequests.SecretHeader), settings.FlowSecrets))
+        if (!SharedSecret.Matches(FeedbackRequests.Header(request, FeedbackRequests.SecretHeader), settings.FlowSecrets))
         {
             logger.DeliveryUnauthenticated(FeedbackSources.SalesforceFlow, "missing or wrong X-Smarketing-Secret");
             return FeedbackResponses.Unauthorized("The X-Smarketing-Secret header is missing or matches no secret of Feedback:Salesforce:FlowSecrets.");

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Smarketing.Core.Feedback;
+using Smarketing.Core.Intake;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
 
@@ -33,7 +34,7 @@ public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, Feedb
         }
 
         var token = request.Query[TokenParameter].ToString();
-        if (!SharedSecrets.Matches(token, settings.OutboundMessageSecrets))
+        if (!SharedSecret.Matches(token, settings.OutboundMessageSecrets))
         {
             logger.DeliveryUnauthenticated(FeedbackSources.SalesforceOutboundMessage, "missing or wrong token");
             return SoapResult.Fault(StatusCodes.Status401Unauthorized, "The endpoint URL's token parameter is missing or matches no secret of Feedback:Salesforce:OutboundMessageSecrets.");
@@ -53,7 +54,7 @@ public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, Feedb
         }
 
         var organization = FeedbackSettings.ShortOrgId(message.OrganizationId);
-        if (!SharedSecrets.Matches(organization, settings.OrganizationIds))
+        if (!SharedSecret.Matches(organization, settings.OrganizationIds))
         {
             logger.DeliveryUnauthenticated(FeedbackSources.SalesforceOutboundMessage, $"org {organization} is not accepted");
             return SoapResult.Fault(StatusCodes.Status401Unauthorized, $"Organization {message.OrganizationId} is not one of Feedback:Salesforce:OrganizationIds.");

@@ -1,5 +1,6 @@
 using System.Text;
 using Smarketing.Core.Feedback;
+using Smarketing.Core.Intake;
 using Xunit;
 
 namespace Smarketing.Tests.Feedback;
@@ -21,7 +22,7 @@ public sealed class FeedbackSecurityTests
     [InlineData("", false)]
     [InlineData(null, false)]
     public void SharedSecret_MatchesOnlyAConfiguredSecretExactly(string? presented, bool expected) =>
-        Assert.Equal(expected, SharedSecrets.Matches(presented, ["secret-one-0000000001", "secret-two-0000000002"]));
+        Assert.Equal(expected, SharedSecret.Matches(presented, ["secret-one-0000000001", "secret-two-0000000002"]));
 
     [Fact]
     public void HubSpotV3_SignatureComputedAsDocumented_Valid()

@@ -1,36 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Smarketing.Core.Feedback;
-
-/// <summary>Constant-time checks of a presented secret against the configured ones (several may be active during a rotation).</summary>
-public static class SharedSecrets
-{
-    /// <summary>
-    /// True when <paramref name="presented"/> equals one of <paramref name="secrets"/>. Both sides are hashed first so the
-    /// comparison takes the same time whatever the lengths, and every configured secret is compared.
-    /// </summary>
-    public static bool Matches(string? presented, IReadOnlyList<string> secrets)
-    {
-        ArgumentNullException.ThrowIfNull(secrets);
-        if (string.IsNullOrEmpty(presented))
-        {
-            return false;
-        }
-
-        Span<byte> given = stackalloc byte[SHA256.HashSizeInBytes];
-        Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(presented), given);
-        var match = false;
-        foreach (var secret in secrets)
-        {
-            SHA256.HashData(Encoding.UTF8.GetBytes(secret), expected);
-            match |= CryptographicOperations.FixedTimeEquals(given, expected);
-        }
-
-        return match;
-    }
-}
 
 /// <summary>How a HubSpot request signature check ended.</summary>
 public enum HubSpotSignatureCheck
