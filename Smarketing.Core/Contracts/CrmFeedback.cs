@@ -50,25 +50,14 @@ public sealed record CrmFeedback
         ArgumentNullException.ThrowIfNull(values);
         eventId = null;
         errors = new FieldErrors();
-        JsonDocument document;
-        try
+        if (!JsonObjectBody.TryParse(body, errors, out var document))
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = LeadSubmissionParser.MaxDepth });
-        }
-        catch (JsonException ex)
-        {
-            errors.Add("$", $"The body is not valid JSON: {ex.Message}");
             return null;
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add("$", "The body must be a JSON object.");
-                return null;
-            }
 
             var leadId = String(root, "leadId", errors, required: true);
             if (leadId is { Length: > MaxLeadIdLength })

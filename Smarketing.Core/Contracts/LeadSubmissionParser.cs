@@ -19,32 +19,18 @@ public static class LeadSubmissionParser
     private const int MaxActions = 200;
     private const int MaxCompanySize = 10_000_000;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
-
     /// <summary>Parses <paramref name="body"/>; returns null with <paramref name="errors"/> filled when it is invalid.</summary>
     public static LeadSubmission? TryParse(ReadOnlyMemory<byte> body, out FieldErrors errors)
     {
         errors = new FieldErrors();
-        JsonDocument document;
-        try
+        if (!JsonObjectBody.TryParse(body, errors, out var document))
         {
-            document = JsonDocument.Parse(body, DocumentOptions);
-        }
-        catch (JsonException ex)
-        {
-            errors.Add("$", $"The body is not valid JSON: {ex.Message}");
             return null;
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add("$", "The body must be a JSON object.");
-                return null;
-            }
-
             var id = Text(root, "id", MaxIdLength, errors);
             var email = Text(root, "email", MaxTextLength, errors);
             if (email is null && !errors.Fields.Contains("email"))

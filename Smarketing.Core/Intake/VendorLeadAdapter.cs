@@ -13,7 +13,6 @@ namespace Smarketing.Core.Intake;
 public static class VendorLeadAdapter
 {
     private static readonly string[] HubSpotIdNames = ["vid", "canonical-vid", "objectId", "id"];
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = LeadSubmissionParser.MaxDepth };
 
     /// <summary>Reads a HubSpot workflow webhook: a contact (<c>properties</c> as <c>{"value": ...}</c> objects or plain values) or a flat property object.</summary>
     public static LeadSubmission? FromHubSpot(ReadOnlyMemory<byte> body, VendorMapping mapping, out FieldErrors errors) =>
@@ -61,25 +60,13 @@ public static class VendorLeadAdapter
     {
         ArgumentNullException.ThrowIfNull(mapping);
         errors = new FieldErrors();
-        JsonDocument document;
-        try
+        if (!JsonObjectBody.TryParse(body, errors, out var document))
         {
-            document = JsonDocument.Parse(body, DocumentOptions);
-        }
-        catch (JsonException ex)
-        {
-            errors.Add("$", $"The body is not valid JSON: {ex.Message}");
             return null;
         }
 
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add("$", "The body must be a JSON object.");
-                return null;
-            }
-
             var values = flatten(document.RootElement);
             var canonical = new JsonObject();
             var vendorNameOf = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -54,26 +54,15 @@ public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
     internal static ReplaySelection? TryParse(ReadOnlyMemory<byte> body, out FieldErrors errors)
     {
         errors = new FieldErrors();
-        JsonDocument document;
-        try
+        if (!JsonObjectBody.TryParse(body, errors, out var document, maxDepth: 4,
+                expected: "a JSON object: {\"messageIds\": [...]}, {\"leadIds\": [...]} or {\"all\": true}"))
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 4 });
-        }
-        catch (JsonException ex)
-        {
-            errors.Add("$", $"The body is not valid JSON: {ex.Message}");
             return null;
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add("$", "The body must be a JSON object: {\"messageIds\": [...]}, {\"leadIds\": [...]} or {\"all\": true}.");
-                return null;
-            }
-
             var all = false;
             HashSet<string> messageIds = new(StringComparer.Ordinal), leadIds = new(StringComparer.Ordinal);
             foreach (var property in root.EnumerateObject())
