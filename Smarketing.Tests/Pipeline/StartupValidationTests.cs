@@ -32,4 +32,19 @@ public sealed class StartupValidationTests
 
         Assert.Contains("AzureWebJobsStorage", failure.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Start_WithTheSampleSettings_StartsAndTakesTheArticlesLeadUnsigned()
+    {
+        using var sample = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Azurite.RepositoryRoot(), "local.settings.sample.json")));
+        var settings = sample.RootElement.GetProperty("Values").EnumerateObject()
+            .Where(p => p.Name != "AzureWebJobsStorage")
+            .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => (string?)p.Value.GetString());
+
+        await using var app = await TestApp.StartAsync(settings: settings);
+        var response = await app.PostToSourceAsync(null, Leads.Article().ToJsonString(), "application/json", new Dictionary<string, string>());
+
+        Assert.Equal(202, response.Status);
+        Assert.Equal(80, response.Json.GetProperty("score").GetInt32());
+    }
 }
