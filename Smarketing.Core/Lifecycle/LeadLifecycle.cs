@@ -44,6 +44,7 @@ public sealed class LeadLifecycle
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.Actor, nameof(request));
         entry = null;
         var refusal = policy.Check(Status, StatusSince, request);
         if (refusal is not null)
