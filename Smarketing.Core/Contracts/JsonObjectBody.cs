@@ -29,14 +29,58 @@ public static class JsonObjectBody
             return false;
         }
 
-        if (document.RootElement.ValueKind == JsonValueKind.Object)
+        var problem = document.RootElement.ValueKind != JsonValueKind.Object
+            ? $"The body must be {expected}."
+            : !StringsAreValid(document.RootElement)
+                ? "The body has a string or property name with an invalid \\u escape (a lone surrogate)."
+                : null;
+        if (problem is null)
         {
             return true;
         }
 
         document.Dispose();
         document = null;
-        errors.Add("$", $"The body must be {expected}.");
+        errors.Add("$", problem);
         return false;
+    }
+
+    // JSON allows "\ud800", but no .NET string can hold it: reading it later would throw, so it is refused up front.
+    private static bool StringsAreValid(JsonElement element)
+    {
+        try
+        {
+            Visit(element);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static void Visit(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = e.GetString();
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in e.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Visit(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        Visit(item);
+                    }
+
+                    break;
+            }
+        }
     }
 }

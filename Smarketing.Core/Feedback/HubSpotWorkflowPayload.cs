@@ -19,26 +19,14 @@ public static class HubSpotWorkflowPayload
         ArgumentNullException.ThrowIfNull(fields);
         ArgumentNullException.ThrowIfNull(values);
         var errors = new FieldErrors();
-        JsonDocument document;
-        try
+        if (!JsonObjectBody.TryParse(body, errors, out var document, MaxDepth, "a JSON object: the enrolled contact, or the properties the workflow sends"))
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth });
-        }
-        catch (JsonException ex)
-        {
-            errors.Add("$", $"The body is not valid JSON: {ex.Message}");
             return FeedbackItem.Invalid(errors);
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add("$", "The body must be a JSON object: the enrolled contact, or the properties the workflow sends.");
-                return FeedbackItem.Invalid(errors);
-            }
-
             string? Property(string? name) => string.IsNullOrWhiteSpace(name) ? null : Find(root, name);
             return VendorFields.Read(
                 string.Empty,

@@ -30,7 +30,8 @@ public sealed class IntakeFuzzTests
         Gen.String[0, 60].Select(s => JsonSerializer.Serialize(s)),
         Gen.Char.Array[0, 10].Select(c => JsonSerializer.Serialize(new string(c))),
         Gen.OneOfConst("true", "false", "null", "[]", "{}", "\"\"", "-1", "99999999999999999999", "1e400", "\"2026-13-45T99:00\"",
-            "{\"count\":-3}", "{\"count\":2,\"lastAt\":\"yesterday\"}", "{\"value\":\"SaaS\"}", "\"a@b.c\"", "\"test@example.com\"", "\"100-500\"", "\"\\u0000\""),
+            "{\"count\":-3}", "{\"count\":2,\"lastAt\":\"yesterday\"}", "{\"value\":\"SaaS\"}", "\"a@b.c\"", "\"test@example.com\"", "\"100-500\"", "\"\\u0000\"",
+            "\"a\\ud800@example.com\"", "{\"\\udc00\":true}", "{\"value\":\"\\ud800\"}"),
         Gen.Int[1, 80].Select(depth => new string('[', depth) + new string(']', depth)),
         Gen.Int[1, 80].Select(depth => string.Concat(Enumerable.Repeat("{\"a\":", depth)) + "1" + new string('}', depth)));
 
@@ -44,14 +45,15 @@ public sealed class IntakeFuzzTests
         Gen.Select(BaseBodies, Gen.Int[0, 2000], Gen.Char, (b, p, c) => b.Insert(p % (b.Length + 1), c.ToString())),
         Gen.Select(BaseBodies, Gen.Int[0, 2000], (b, p) => b.Remove(p % b.Length, 1)),
         Gen.Select(BaseBodies, Gen.Int[0, 2000], (b, p) => b[..(p % b.Length)]),
+        BaseBodies.Select(b => "{\"\\ud800\":1," + b[1..]),
         Gen.String[0, 200],
         JsonValues);
 
+    // Textual, so that values JsonNode cannot hold (a lone-surrogate escape) reach the intake as sent.
     private static string SetField(string body, string field, string value)
     {
-        var node = JsonNode.Parse(body)!.AsObject();
-        node[field] = JsonNode.Parse(value, documentOptions: new JsonDocumentOptions { MaxDepth = 200 });
-        return node.ToJsonString();
+        var rest = RemoveField(body, field);
+        return "{\"" + field + "\":" + value + (rest.Length > 2 ? "," + rest[1..] : "}");
     }
 
     private static string RemoveField(string body, string field)
