@@ -93,7 +93,13 @@ public sealed record FeedbackSummaryQuery
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
                 out var value))
         {
-            return value;
+            if (value.Year is >= 2000 and <= 9000)
+            {
+                return value;
+            }
+
+            errors.Add(name, $"'{text}' is outside the years 2000 to 9000.");
+            return null;
         }
 
         errors.Add(name, $"'{text}' is not an ISO 8601 date (2026-11-01) or date-time (2026-11-01T09:30:00Z).");

@@ -121,6 +121,8 @@ public sealed class FeedbackSummaryTests(ThreeCampaigns scenario) : IClassFixtur
     [InlineData("?to=2026-13-01", "to")]
     [InlineData("?top=0", "top")]
     [InlineData("?top=many", "top")]
+    [InlineData("?to=0001-01-02", "to")]
+    [InlineData("?from=9999-12-31", "from")]
     public async Task Summary_BadParameters_400NamingEach(string query, string field)
     {
         var response = await _app.GetSummaryAsync(query);
