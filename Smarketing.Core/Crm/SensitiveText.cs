@@ -11,7 +11,7 @@ public static partial class SensitiveText
     /// <summary>What a removed value is replaced with.</summary>
     public const string Placeholder = "[redacted]";
 
-    /// <summary>Replaces each of <paramref name="known"/> values and anything shaped like an e-mail address.</summary>
+    /// <summary>Replaces each of <paramref name="known"/> values, anything shaped like an e-mail address, and anything shaped like a phone number.</summary>
     public static string Redact(string text, params string?[] known)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -24,8 +24,12 @@ public static partial class SensitiveText
             }
         }
 
-        return EmailLike().Replace(text, Placeholder);
+        // A CRM may echo a phone number reformatted (+15551234567 for 555-123-4567), so number-like runs go too.
+        return PhoneLike().Replace(EmailLike().Replace(text, Placeholder), Placeholder);
     }
+
+    [GeneratedRegex(@"\+?\(?\d[\d\s().\-]{5,}\d", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex PhoneLike();
 
     [GeneratedRegex(@"[^\s""'<>\[\](),;:]+@[^\s""'<>\[\](),;:]+", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex EmailLike();

@@ -153,7 +153,7 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
                     continue;
                 }
 
-                await layout.Handoff.SendMessageAsync(OriginalBody(message), cancellationToken);
+                await layout.Handoff.SendMessageAsync(OriginalBody(message), visibilityTimeout: null, timeToLive: QueueHandoffEnqueuer.NeverExpires, cancellationToken: cancellationToken);
                 await layout.HandoffPoison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
                 logger.HandoffReplayed(message.MessageId, described.LeadId ?? "(unknown)");
                 replayed.Add(described);

@@ -16,7 +16,16 @@ public sealed class GetLead(ILeadLedger ledger)
         string leadId,
         CancellationToken cancellationToken)
     {
-        var record = await ledger.FindAsync(leadId, cancellationToken);
+        LeadRecord? record;
+        try
+        {
+            record = await ledger.FindAsync(leadId, cancellationToken);
+        }
+        catch (Exception ex) when (StorageFailure.Is(ex))
+        {
+            return Problems.StorageUnavailable($"The lead could not be read because {StorageFailure.Describe(ex)}; try again.");
+        }
+
         if (record is null)
         {
             return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead.", $"The ledger has no lead '{leadId}'.");

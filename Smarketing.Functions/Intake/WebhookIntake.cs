@@ -30,8 +30,18 @@ public sealed class WebhookIntake(IOptions<IntakeOptions> options, TimeProvider 
 
     public static bool TryParseSource(string? text, out LeadSource source)
     {
+        // Only the three names: Enum.TryParse would also take "1" or "Generic, HubSpot".
         source = LeadSource.Generic;
-        return string.IsNullOrEmpty(text) || (Enum.TryParse(text, ignoreCase: true, out source) && Enum.IsDefined(source));
+        foreach (var candidate in Enum.GetValues<LeadSource>())
+        {
+            if (string.Equals(text, candidate.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                source = candidate;
+                return true;
+            }
+        }
+
+        return string.IsNullOrEmpty(text);
     }
 
     public AdmittedDelivery Admit(LeadSource source, HttpRequest request, ReadOnlyMemory<byte> body)
@@ -89,16 +99,5 @@ public sealed class WebhookIntake(IOptions<IntakeOptions> options, TimeProvider 
     }
 
     // The URI as the vendor called it: the configured public base URL, else what proxies forwarded.
-    private string PublicUri(HttpRequest request)
-    {
-        var pathAndQuery = request.PathBase.Add(request.Path).ToUriComponent() + request.QueryString.ToUriComponent();
-        if (!string.IsNullOrEmpty(_options.HubSpot.PublicBaseUrl))
-        {
-            return _options.HubSpot.PublicBaseUrl.TrimEnd('/') + pathAndQuery;
-        }
-
-        var scheme = request.Headers["X-Forwarded-Proto"].FirstOrDefault() ?? request.Scheme;
-        var host = request.Headers["X-Forwarded-Host"].FirstOrDefault() ?? request.Host.ToUriComponent();
-        return $"{scheme}://{host}{pathAndQuery}";
-    }
+    private string PublicUri(HttpRequest request) => Feedback.FeedbackRequests.PublicUri(request, _options.HubSpot.PublicBaseUrl);
 }

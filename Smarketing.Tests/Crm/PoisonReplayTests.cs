@@ -90,6 +90,8 @@ public sealed class PoisonReplayTests
         await using var _app = app;
 
         var replay = await app.ReplayAsync("{\"leadIds\": [\"lead-down\"]}");
+        var requeued = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff));
+        Assert.Equal(DateTimeOffset.MaxValue.Year, requeued.ExpiresOn!.Value.Year);
         await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(1, replay.Json.GetProperty("replayedCount").GetInt32());

@@ -164,6 +164,19 @@ public sealed class WebhookIntakeTests
         Assert.Equal(202, response.Status);
     }
 
+    [Fact]
+    public async Task HubSpot_BehindChainedProxies_SignatureCheckedAgainstTheFirstForwardedHost()
+    {
+        await using var app = await TestApp.StartAsync(settings: VendorSettings);
+        var headers = HubSpotHeaders(app, Payloads.HubSpotFlat, "https://leads.customer.example/api/leads/hubspot");
+        headers["X-Forwarded-Proto"] = "https, http";
+        headers["X-Forwarded-Host"] = "leads.customer.example, internal-gateway:8080";
+
+        var response = await app.PostToSourceAsync("hubspot", Payloads.HubSpotFlat, "application/json", headers, scheme: "http", host: "127.0.0.1:7071");
+
+        Assert.Equal(202, response.Status);
+    }
+
     [Theory]
     [InlineData("wrong-secret")]
     [InlineData("stale")]
@@ -232,12 +245,15 @@ public sealed class WebhookIntakeTests
         await AssertNothingStoredAsync(app);
     }
 
-    [Fact]
-    public async Task Post_UnknownSource_404AndNothingStored()
+    [Theory]
+    [InlineData("salesloft")]
+    [InlineData("1")]
+    [InlineData("Generic, HubSpot")]
+    public async Task Post_UnknownSource_404AndNothingStored(string source)
     {
         await using var app = await TestApp.StartAsync();
 
-        var response = await app.PostToSourceAsync("salesloft", "{}", "application/json", new Dictionary<string, string>());
+        var response = await app.PostToSourceAsync(source, "{}", "application/json", new Dictionary<string, string>());
 
         Assert.Equal(404, response.Status);
         await AssertNothingStoredAsync(app);
