@@ -85,8 +85,7 @@ public static class RequestBodies
     public static async Task<(ReadOnlyMemory<byte> Body, IActionResult? Problem)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentType is null || !request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) &&
-            !request.ContentType.Contains("+json", StringComparison.OrdinalIgnoreCase))
+        if (!IsJson(request.ContentType))
         {
             return (default, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type.", $"Send the body as application/json, not '{request.ContentType ?? "(none)"}'."));
         }
@@ -111,6 +110,12 @@ public static class RequestBodies
 
         return (buffer.ToArray(), null);
     }
+
+    // application/json, or a structured +json type such as application/problem+json; parameters (charset) allowed.
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) &&
+        (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
+         (media.MediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && media.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)));
 
     private static JsonBodyResult TooLarge() =>
         Problems.Create(StatusCodes.Status413PayloadTooLarge, "The body is too large.", $"A body may have at most {MaxBodyBytes} bytes.");

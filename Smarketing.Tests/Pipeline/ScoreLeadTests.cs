@@ -68,12 +68,17 @@ public sealed class ScoreLeadTests
         Assert.Empty(await TestApp.RowsAsync(app.Layout.LeadLedger));
     }
 
-    [Fact]
-    public async Task Post_WrongContentType_415AndNothingStored()
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/jsonx")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("text/json+json")]
+    [InlineData("")]
+    public async Task Post_WrongContentType_415AndNothingStored(string contentType)
     {
         await using var app = await TestApp.StartAsync();
 
-        var response = await app.PostLeadAsync(Leads.Article().ToJsonString(), "text/plain");
+        var response = await app.PostLeadAsync(Leads.Article().ToJsonString(), contentType);
 
         Assert.Equal(415, response.Status);
         Assert.Empty(await TestApp.RowsAsync(app.Layout.LeadLedger));
@@ -115,6 +120,19 @@ public sealed class ScoreLeadTests
         var history = (await app.GetLeadAsync("lead-article-1")).Json.GetProperty("history").EnumerateArray()
             .Select(e => e.GetProperty("to").GetString()).ToList();
         Assert.Equal(["MQL", "SAL"], history);
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("Application/JSON")]
+    [InlineData("application/vnd.hubspot+json")]
+    public async Task Post_JsonContentTypes_Accepted(string contentType)
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var response = await app.PostLeadAsync(Leads.Article().ToJsonString(), contentType);
+
+        Assert.Equal(202, response.Status);
     }
 
     [Fact]
