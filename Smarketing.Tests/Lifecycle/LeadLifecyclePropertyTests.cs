@@ -140,7 +140,7 @@ public sealed class LeadLifecyclePropertyTests
         Assert.Equal(recycles, history.Count == 0 ? 0 : history[^1].RecycleCount);
     }
 
-    /// <summary>The contract of DESIGN.md, decided independently of <see cref="LifecyclePolicy"/>.</summary>
+    /// <summary>The lifecycle contract (the README's table), decided independently of <see cref="LifecyclePolicy"/>.</summary>
     private static bool ContractAccepts(LeadStatus from, DateTimeOffset since, TransitionRequest request, DateTimeOffset now) =>
         IsAllowed(from, request.To) && request.To switch
         {

@@ -3,7 +3,7 @@ using Smarketing.Core.Lifecycle;
 namespace Smarketing.Tests.Lifecycle;
 
 /// <summary>
-/// The lifecycle contract as DESIGN.md writes it, spelled out independently of <see cref="LifecyclePolicy"/>
+/// The lifecycle contract as the README's table writes it, spelled out independently of <see cref="LifecyclePolicy"/>
 /// so that the tests check the implementation against the design rather than against itself.
 /// </summary>
 internal static class LifecycleContract
