@@ -129,6 +129,14 @@ public sealed class FeedbackRecorder(
         {
             // A disqualified lead has no handoff left to make.
             current.HandoffPending = false;
+            current.Disqualification = new LeadSnapshot
+            {
+                At = current.UpdatedAt,
+                Campaign = current.Mql?.Campaign ?? current.Campaign,
+                Source = current.Mql?.Source ?? current.Source,
+                Score = current.Mql?.Score ?? current.Score,
+                ModelVersion = current.Mql?.ModelVersion ?? current.ModelVersion ?? string.Empty,
+            };
         }
 
         logger.FeedbackApplied(current.LeadId, from.ToWire(), feedback.Status.ToWire(), feedback.ReasonCode);
@@ -139,17 +147,18 @@ public sealed class FeedbackRecorder(
     {
         var entry = record.Lifecycle.History[^1];
         policy.TryGetReason(LeadStatus.Disqualified, entry.ReasonCode, out var reason);
+        var snapshot = record.Disqualification;
         return new DisqualificationFeedback
         {
             LeadId = record.LeadId,
-            Campaign = record.Mql?.Campaign ?? record.Campaign ?? DisqualificationFeedback.UnknownCampaign,
-            Source = record.Mql?.Source ?? record.Source,
+            Campaign = (snapshot is null ? record.Mql?.Campaign ?? record.Campaign : snapshot.Campaign) ?? DisqualificationFeedback.UnknownCampaign,
+            Source = snapshot is null ? record.Mql?.Source ?? record.Source : snapshot.Source,
             ReasonCode = entry.ReasonCode!,
             ReasonCategory = reason?.Category ?? "other",
             ReasonLabel = reason?.Label,
             Note = entry.Note,
-            Score = record.Mql?.Score ?? record.Score,
-            ModelVersion = record.Mql?.ModelVersion ?? record.ModelVersion,
+            Score = snapshot?.Score ?? record.Mql?.Score ?? record.Score,
+            ModelVersion = snapshot is { ModelVersion.Length: > 0 } ? snapshot.ModelVersion : record.Mql?.ModelVersion ?? record.ModelVersion,
             FromStatus = entry.From.ToWire(),
             Rep = entry.Actor.StartsWith("crm:", StringComparison.Ordinal) ? entry.Actor[4..] : record.OwnerId,
             Cycle = entry.RecycleCount,

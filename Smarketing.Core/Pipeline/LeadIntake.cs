@@ -180,7 +180,7 @@ public sealed class LeadIntake(
                 out _);
             if (refusal is null)
             {
-                record.Mql = new MqlSnapshot
+                record.Mql = new LeadSnapshot
                 {
                     At = now,
                     Campaign = record.Campaign,

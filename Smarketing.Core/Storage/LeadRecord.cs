@@ -55,7 +55,13 @@ public sealed class LeadRecord
     public string? TriggerAction { get; set; }
 
     /// <summary>What the lead looked like when it became an MQL; null before.</summary>
-    public MqlSnapshot? Mql { get; set; }
+    public LeadSnapshot? Mql { get; set; }
+
+    /// <summary>
+    /// The attribution the latest disqualification was recorded with, so a redelivered disqualification rewrites the
+    /// same feedback row even if later submissions changed the lead's campaign or score.
+    /// </summary>
+    public LeadSnapshot? Disqualification { get; set; }
 
     /// <summary>The hash of the latest submission, so a re-sent lead is recognised.</summary>
     public string? LastSubmissionHash { get; set; }
@@ -91,10 +97,10 @@ public sealed class LeadRecord
     public string? ETag { get; set; }
 }
 
-/// <summary>The campaign attribution and score of a lead at the moment it became an MQL.</summary>
-public sealed record MqlSnapshot
+/// <summary>The campaign attribution and score of a lead at a moment that counts (becoming an MQL, being disqualified).</summary>
+public sealed record LeadSnapshot
 {
-    /// <summary>When the lead became an MQL.</summary>
+    /// <summary>When the snapshot was taken.</summary>
     public required DateTimeOffset At { get; init; }
 
     /// <summary>The campaign that produced the lead.</summary>
@@ -103,9 +109,9 @@ public sealed record MqlSnapshot
     /// <summary>The lead's source.</summary>
     public string? Source { get; init; }
 
-    /// <summary>The MQL score.</summary>
+    /// <summary>The score at that moment.</summary>
     public required int Score { get; init; }
 
-    /// <summary>The scoring model version of the MQL score.</summary>
+    /// <summary>The scoring model version of <see cref="Score"/>.</summary>
     public required string ModelVersion { get; init; }
 }

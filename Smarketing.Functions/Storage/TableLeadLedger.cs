@@ -76,6 +76,11 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
             ["MqlSource"] = record.Mql?.Source,
             ["MqlScore"] = record.Mql?.Score,
             ["MqlModelVersion"] = record.Mql?.ModelVersion,
+            ["DisqualifiedAt"] = record.Disqualification?.At,
+            ["DisqualifiedCampaign"] = record.Disqualification?.Campaign,
+            ["DisqualifiedSource"] = record.Disqualification?.Source,
+            ["DisqualifiedScore"] = record.Disqualification?.Score,
+            ["DisqualifiedModelVersion"] = record.Disqualification?.ModelVersion,
             ["LastSubmissionHash"] = record.LastSubmissionHash,
             ["RecentDeliveries"] = string.Join('\n', record.RecentDeliveries),
             ["HandoffEnqueueFailed"] = record.HandoffEnqueueFailed,
@@ -98,6 +103,7 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
 
         var history = JsonSerializer.Deserialize<List<LifecycleEntry>>(e.GetString("History") ?? "[]", SmarketingJson.Options) ?? [];
         var mqlAt = e.GetDateTimeOffset("MqlAt");
+        var disqualifiedAt = e.GetDateTimeOffset("DisqualifiedAt");
         return new LeadRecord
         {
             LeadId = e.GetString("LeadId") ?? TableKeys.Decode(e.PartitionKey),
@@ -115,13 +121,21 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
             Explanation = JsonSerializer.Deserialize<List<ScoreLine>>(e.GetString("Explanation") ?? "[]", SmarketingJson.Options) ?? [],
             ModelVersion = e.GetString("ModelVersion"),
             TriggerAction = e.GetString("TriggerAction"),
-            Mql = mqlAt is null ? null : new MqlSnapshot
+            Mql = mqlAt is null ? null : new LeadSnapshot
             {
                 At = mqlAt.Value,
                 Campaign = e.GetString("MqlCampaign"),
                 Source = e.GetString("MqlSource"),
                 Score = e.GetInt32("MqlScore") ?? 0,
                 ModelVersion = e.GetString("MqlModelVersion") ?? string.Empty,
+            },
+            Disqualification = disqualifiedAt is null ? null : new LeadSnapshot
+            {
+                At = disqualifiedAt.Value,
+                Campaign = e.GetString("DisqualifiedCampaign"),
+                Source = e.GetString("DisqualifiedSource"),
+                Score = e.GetInt32("DisqualifiedScore") ?? 0,
+                ModelVersion = e.GetString("DisqualifiedModelVersion") ?? string.Empty,
             },
             LastSubmissionHash = e.GetString("LastSubmissionHash"),
             RecentDeliveries = (e.GetString("RecentDeliveries") ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList(),

@@ -176,7 +176,7 @@ public sealed class FeedbackSummaryBuilderTests
             LeadId = id,
             Lifecycle = LeadLifecycle.Restore(from, moves.Length == 0 ? Day : moves[^1].At, 0, history),
             Campaign = campaign,
-            Mql = new MqlSnapshot { At = Day, Campaign = campaign, Score = 80, ModelVersion = "v1" },
+            Mql = new LeadSnapshot { At = Day, Campaign = campaign, Score = 80, ModelVersion = "v1" },
             CreatedAt = Day,
         };
     }

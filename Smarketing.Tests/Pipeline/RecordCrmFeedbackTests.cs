@@ -175,4 +175,25 @@ public sealed class RecordCrmFeedbackTests(FeedbackAppFixture fixture) : IClassF
         Assert.Equal("NEW", row.GetString("FromStatus"));
         Assert.Equal(70, row.GetInt32("Score"));
     }
+
+    [Fact]
+    public async Task Disqualify_RedeliveredAfterTheLeadCameBackFromAnotherCampaign_StillOneRowUnderTheFirstCampaign()
+    {
+        await using var app = await TestApp.StartAsync();
+        var lead = Leads.ScoringExactly70("lead-two-campaigns");
+        lead["campaign"] = "campaign-a";
+        await app.PostLeadAsync(lead.ToJsonString());
+        const string body = """{"leadId":"lead-two-campaigns","status":"DISQUALIFIED","reasonCode":"BAD_TIMING"}""";
+        Assert.Equal(200, (await app.PostFeedbackAsync(body)).Status);
+
+        // The lead comes back through another campaign (still not an MQL), then the CRM redelivers.
+        lead["campaign"] = "campaign-b";
+        lead["jobTitle"] = "Head of Ops";
+        await app.PostLeadAsync(lead.ToJsonString());
+        var redelivered = await app.PostFeedbackAsync(body);
+
+        Assert.Equal(200, redelivered.Status);
+        var row = Assert.Single(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback));
+        Assert.Equal("campaign-a", row.GetString("Campaign"));
+    }
 }
