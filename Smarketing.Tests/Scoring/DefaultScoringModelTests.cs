@@ -49,13 +49,7 @@ public sealed class DefaultScoringModelTests
     [Fact]
     public void Score_ContactedSupport_SubtractsTen()
     {
-        var lead = TestLeads.Article() with
-        {
-            Activities = TestLeads.Activities(
-                ("viewedPricingPage", ActivitySignal.FromFlag(true)),
-                ("downloadedCaseStudy", ActivitySignal.FromFlag(true)),
-                ("contactedSupport", ActivitySignal.FromFlag(true))),
-        };
+        var lead = TestLeads.ArticleWhoContactedSupport();
 
         var result = CreateSut().Score(lead, TestLeads.Now);
 
@@ -141,13 +135,7 @@ public sealed class DefaultScoringModelTests
     public void Score_ExactlyAtThreshold_IsNotMql()
     {
         // 20 + 15 + 30 + 15 - 10 = 70 under the default model: on the threshold, not above it.
-        var lead = TestLeads.Article() with
-        {
-            Activities = TestLeads.Activities(
-                ("viewedPricingPage", ActivitySignal.FromFlag(true)),
-                ("downloadedCaseStudy", ActivitySignal.FromFlag(true)),
-                ("contactedSupport", ActivitySignal.FromFlag(true))),
-        };
+        var lead = TestLeads.ArticleWhoContactedSupport();
 
         var result = CreateSut().Score(lead, TestLeads.Now);
 

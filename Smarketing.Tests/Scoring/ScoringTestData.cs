@@ -8,6 +8,15 @@ internal static class TestLeads
     public static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
     /// <summary>The sample lead of the article, as the engine sees it.</summary>
+    /// <summary>The article's lead who also contacted support: 80 - 10 = 70.</summary>
+    public static LeadProfile ArticleWhoContactedSupport() => Article() with
+    {
+        Activities = Activities(
+            ("viewedPricingPage", ActivitySignal.FromFlag(true)),
+            ("downloadedCaseStudy", ActivitySignal.FromFlag(true)),
+            ("contactedSupport", ActivitySignal.FromFlag(true))),
+    };
+
     public static LeadProfile Article() => new()
     {
         Industry = "SaaS",
