@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Smarketing.Core.Feedback;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Contracts;
 

@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Feedback;
 

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using Smarketing.Core.Lifecycle;
-using Smarketing.Core.Storage;
+using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Feedback;
 

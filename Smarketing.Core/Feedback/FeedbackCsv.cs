@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Smarketing.Core.Storage;
 
 namespace Smarketing.Core.Feedback;
 

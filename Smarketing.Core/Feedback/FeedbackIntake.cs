@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Smarketing.Core.Pipeline;
 
 namespace Smarketing.Core.Feedback;
 

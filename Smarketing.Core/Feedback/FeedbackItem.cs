@@ -1,6 +1,5 @@
 using Smarketing.Core.Contracts;
-using Smarketing.Core.Lifecycle;
-using Smarketing.Core.Pipeline;
+using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Feedback;
 

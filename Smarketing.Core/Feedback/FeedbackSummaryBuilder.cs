@@ -1,5 +1,4 @@
-using Smarketing.Core.Lifecycle;
-using Smarketing.Core.Storage;
+using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Feedback;
 

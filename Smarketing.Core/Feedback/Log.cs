@@ -13,4 +13,10 @@ internal static partial class Log
 
     [LoggerMessage(103, LogLevel.Information, "Feedback summary {From} to {To} (campaign {Campaign}): {Campaigns} campaign(s), {LedgerRows} ledger row(s), {FeedbackRows} feedback row(s)")]
     public static partial void SummaryComputed(this ILogger logger, DateTimeOffset from, DateTimeOffset to, string? campaign, int campaigns, int ledgerRows, int feedbackRows);
+
+    [LoggerMessage(6, LogLevel.Information, "Lead {LeadId} moved {From} -> {To} by CRM feedback (reason {ReasonCode})")]
+    public static partial void FeedbackApplied(this ILogger logger, string leadId, string from, string to, string? reasonCode);
+
+    [LoggerMessage(7, LogLevel.Warning, "CRM feedback for lead {LeadId} refused: {Reason}")]
+    public static partial void FeedbackRefused(this ILogger logger, string leadId, string reason);
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Smarketing.Core.Pipeline;
+using Smarketing.Core.Handoff;
 using Smarketing.Functions.Intake;
 
 namespace Smarketing.Functions.Composition;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 using Smarketing.Core.Scoring;
 
 namespace Smarketing.Functions.Composition;

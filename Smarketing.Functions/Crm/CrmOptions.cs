@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using Smarketing.Core.Crm.HubSpot;
-using Smarketing.Core.Crm.Salesforce;
+using Smarketing.Core.Handoff.HubSpot;
+using Smarketing.Core.Handoff.Salesforce;
 
 namespace Smarketing.Functions.Crm;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Smarketing.Core.Crm;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Functions.Crm;
 

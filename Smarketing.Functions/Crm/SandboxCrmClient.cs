@@ -2,8 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
-using Smarketing.Core.Crm;
-using Smarketing.Core.Storage;
+using Smarketing.Core.Handoff;
 using Smarketing.Functions.Storage;
 
 namespace Smarketing.Functions.Crm;

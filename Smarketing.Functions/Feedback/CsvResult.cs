@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Smarketing.Core.Feedback;
-using Smarketing.Core.Storage;
 
 namespace Smarketing.Functions.Feedback;
 

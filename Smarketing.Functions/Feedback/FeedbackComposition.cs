@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Smarketing.Core.Feedback;
+using Smarketing.Functions.Storage;
 
 namespace Smarketing.Functions.Feedback;
 

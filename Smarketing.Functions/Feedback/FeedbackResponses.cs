@@ -3,7 +3,7 @@ using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Smarketing.Core.Feedback;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 using Smarketing.Functions.Http;
 
 namespace Smarketing.Functions.Feedback;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Smarketing.Core.Feedback;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 
 namespace Smarketing.Functions.Feedback;
 

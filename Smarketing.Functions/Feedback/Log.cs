@@ -5,15 +5,15 @@ namespace Smarketing.Functions.Feedback;
 // Which check failed and for which source: never the presented secret, signature, session id or body.
 internal static partial class Log
 {
-    [LoggerMessage(201, LogLevel.Warning, "Feedback delivery to {Source} refused: {Reason}")]
+    [LoggerMessage(401, LogLevel.Warning, "Feedback delivery to {Source} refused: {Reason}")]
     public static partial void DeliveryUnauthenticated(this ILogger logger, string source, string reason);
 
-    [LoggerMessage(202, LogLevel.Warning, "Outbound Message {ActionId} from org {OrganizationId}: {Refused} of {Total} notification(s) refused")]
+    [LoggerMessage(402, LogLevel.Warning, "Outbound Message {ActionId} from org {OrganizationId}: {Refused} of {Total} notification(s) refused")]
     public static partial void NotificationsRefused(this ILogger logger, string? actionId, string organizationId, int refused, int total);
 
-    [LoggerMessage(203, LogLevel.Information, "Outbound Message {ActionId} from org {OrganizationId}: {Total} notification(s) acknowledged ({Duplicates} redelivered)")]
+    [LoggerMessage(403, LogLevel.Information, "Outbound Message {ActionId} from org {OrganizationId}: {Total} notification(s) acknowledged ({Duplicates} redelivered)")]
     public static partial void NotificationsAcknowledged(this ILogger logger, string? actionId, string organizationId, int total, int duplicates);
 
-    [LoggerMessage(204, LogLevel.Warning, "Feedback from {Source} not recorded: {Reason}")]
+    [LoggerMessage(404, LogLevel.Warning, "Feedback from {Source} not recorded: {Reason}")]
     public static partial void FeedbackStorageFailed(this ILogger logger, string source, string reason);
 }

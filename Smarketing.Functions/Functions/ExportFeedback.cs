@@ -4,11 +4,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Smarketing.Core.Feedback;
-using Smarketing.Core.Storage;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary>
 /// <c>GET /api/feedback/export?from=&amp;to=&amp;campaign=</c>: the raw <c>DisqualificationFeedback</c> rows of the window as

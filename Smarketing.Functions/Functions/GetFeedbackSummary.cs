@@ -5,7 +5,7 @@ using Smarketing.Core.Feedback;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary>
 /// <c>GET /api/feedback/summary?from=&amp;to=&amp;campaign=&amp;top=</c>: per campaign, the MQLs, SALs, SQLs, wins, losses and

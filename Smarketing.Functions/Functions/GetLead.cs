@@ -1,11 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Smarketing.Core.Lifecycle;
-using Smarketing.Core.Storage;
+using Smarketing.Core.Leads;
 using Smarketing.Functions.Http;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary><c>GET /api/leads/{leadId}</c>: the lead's ledger row: status, score and why, history, handoff progress.</summary>
 public sealed class GetLead(ILeadLedger ledger)

@@ -3,12 +3,10 @@ using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Smarketing.Core.Contracts;
-using Smarketing.Core.Crm;
-using Smarketing.Core.Pipeline;
-using Smarketing.Functions.Crm;
+using Smarketing.Core.Handoff;
 using Smarketing.Functions.Storage;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary>
 /// Queue-triggered on <c>mql-handoff</c>: hands the MQL to the CRM. A handoff that can never succeed as it

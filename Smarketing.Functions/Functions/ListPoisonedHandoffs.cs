@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Smarketing.Functions.Crm;
 using Smarketing.Functions.Http;
+using Smarketing.Functions.Storage;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary>
 /// <c>GET /api/handoffs/poison</c> (master key): every handoff in <c>mql-handoff-poison</c> with its reason,

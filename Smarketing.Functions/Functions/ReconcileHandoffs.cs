@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
-using Smarketing.Core.Pipeline;
+using Smarketing.Core.Handoff;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary>
 /// Every minute: re-enqueues MQLs whose handoff was recorded in the ledger but never reached the queue

@@ -6,7 +6,7 @@ using Smarketing.Core.Feedback;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary>
 /// <c>POST /api/crm/feedback</c>: a status change sales made in the CRM, in the generic JSON body. Moves the ledger and,

@@ -6,7 +6,7 @@ using Smarketing.Core.Feedback;
 using Smarketing.Core.Intake;
 using Smarketing.Functions.Feedback;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary>
 /// <c>POST /api/crm/feedback/hubspot</c>: a HubSpot workflow "Send a webhook" action on the contact. Authenticated by the

@@ -8,7 +8,7 @@ using Smarketing.Core.Intake;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary>
 /// <c>POST /api/crm/feedback/salesforce-flow</c>: a Salesforce Flow HTTP callout. The body is the generic feedback JSON

@@ -7,7 +7,7 @@ using Smarketing.Core.Intake;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary>
 /// <c>POST /api/crm/feedback/salesforce-outbound?token=…</c>: a Salesforce Outbound Message. Salesforce cannot sign or add

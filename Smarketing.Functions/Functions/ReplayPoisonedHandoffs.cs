@@ -3,10 +3,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Smarketing.Core.Contracts;
-using Smarketing.Functions.Crm;
 using Smarketing.Functions.Http;
+using Smarketing.Functions.Storage;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary>
 /// <c>POST /api/handoffs/poison/replay</c> (master key): re-queues chosen poisoned handoffs onto

@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Smarketing.Core.Lifecycle;
-using Smarketing.Core.Pipeline;
+using Smarketing.Core.Intake;
+using Smarketing.Core.Leads;
 using Smarketing.Core.Scoring;
 using Smarketing.Functions.Http;
 using Smarketing.Functions.Intake;
 
-namespace Smarketing.Functions.Functions;
+namespace Smarketing.Functions;
 
 /// <summary>
 /// <c>POST /api/leads[/{source}]</c>: the marketing webhook (sources <c>generic</c>, <c>hubspot</c>,

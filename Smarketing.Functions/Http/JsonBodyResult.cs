@@ -127,7 +127,7 @@ public static class StorageFailure
     public static bool Is(Exception exception) => exception switch
     {
         Azure.RequestFailedException => true,
-        Smarketing.Core.Storage.LedgerConflictException => true,
+        Smarketing.Core.Leads.LedgerConflictException => true,
 
         // Azure.Core's retry policy reports a transport failure on every attempt as an AggregateException.
         AggregateException aggregate => aggregate.InnerExceptions.All(Is),
@@ -137,7 +137,7 @@ public static class StorageFailure
     public static string Describe(Exception exception) => exception switch
     {
         Azure.RequestFailedException { Status: > 0 } failed => $"storage answered {failed.Status} ({failed.ErrorCode})",
-        Smarketing.Core.Storage.LedgerConflictException => "the lead is being updated by too many deliveries at once",
+        Smarketing.Core.Leads.LedgerConflictException => "the lead is being updated by too many deliveries at once",
         _ => "storage could not be reached",
     };
 }

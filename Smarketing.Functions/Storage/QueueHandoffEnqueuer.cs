@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Smarketing.Core.Contracts;
-using Smarketing.Core.Storage;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Functions.Storage;
 

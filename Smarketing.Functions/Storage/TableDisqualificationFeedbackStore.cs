@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using Smarketing.Core.Feedback;
-using Smarketing.Core.Storage;
 
 namespace Smarketing.Functions.Storage;
 

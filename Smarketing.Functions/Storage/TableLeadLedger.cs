@@ -1,9 +1,8 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 using Smarketing.Core.Scoring;
-using Smarketing.Core.Storage;
 
 namespace Smarketing.Functions.Storage;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
-using Smarketing.Core.Crm;
-using Smarketing.Core.Crm.Salesforce;
-using Smarketing.Functions.Functions;
+using Smarketing.Core.Handoff;
+using Smarketing.Core.Handoff.Salesforce;
+using Smarketing.Functions;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
 using Xunit;
@@ -75,7 +75,7 @@ public sealed class CrmHandoffFaultTests
         Assert.Equal(original, poisoned.Body);
 
         var lead = await app.LedgerAsync(LeadId);
-        Assert.Equal(Core.Lifecycle.LeadStatus.Mql, lead!.Lifecycle.Status);
+        Assert.Equal(Core.Leads.LeadStatus.Mql, lead!.Lifecycle.Status);
         Assert.True(lead.HandoffPending);
         Assert.Equal(1, lead.HandoffFailures);
         Assert.Contains(message, lead.LastHandoffError, StringComparison.Ordinal);
@@ -159,7 +159,7 @@ public sealed class CrmHandoffFaultTests
 
         Assert.Equal(1, crm.RecordCount);
         var lead = await app.LedgerAsync(LeadId);
-        Assert.Single(lead!.Lifecycle.History, e => e.To == Core.Lifecycle.LeadStatus.Sal);
+        Assert.Single(lead!.Lifecycle.History, e => e.To == Core.Leads.LeadStatus.Sal);
         Assert.Empty(await TestApp.PeekAsync(app.Layout.HandoffPoison));
     }
 

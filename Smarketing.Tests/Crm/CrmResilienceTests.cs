@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Polly;
 using Polly.CircuitBreaker;
-using Smarketing.Core.Crm;
+using Smarketing.Core.Handoff;
 using Smarketing.Functions.Crm;
 using Xunit;
 

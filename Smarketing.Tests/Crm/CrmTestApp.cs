@@ -1,8 +1,7 @@
 using System.Text.Json;
-using Smarketing.Core.Crm;
-using Smarketing.Core.Storage;
-using Smarketing.Functions.Crm;
-using Smarketing.Functions.Functions;
+using Smarketing.Core.Handoff;
+using Smarketing.Core.Leads;
+using Smarketing.Functions;
 using Smarketing.Functions.Storage;
 using Smarketing.Tests.Infrastructure;
 

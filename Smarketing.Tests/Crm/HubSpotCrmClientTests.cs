@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Smarketing.Core.Crm;
-using Smarketing.Core.Crm.HubSpot;
+using Smarketing.Core.Handoff;
+using Smarketing.Core.Handoff.HubSpot;
 using Xunit;
 
 namespace Smarketing.Tests.Crm;

@@ -1,4 +1,4 @@
-using Smarketing.Core.Crm;
+using Smarketing.Core.Handoff;
 using Xunit;
 
 namespace Smarketing.Tests.Crm;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Smarketing.Core.Crm;
+using Smarketing.Core.Handoff;
 using Smarketing.Functions.Crm;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;

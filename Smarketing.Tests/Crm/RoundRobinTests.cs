@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Smarketing.Core.Crm;
-using Smarketing.Functions.Crm;
-using Smarketing.Functions.Functions;
+using Smarketing.Core.Handoff;
+using Smarketing.Functions;
+using Smarketing.Functions.Storage;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
 using Xunit;

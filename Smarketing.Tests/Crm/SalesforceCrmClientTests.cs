@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Smarketing.Core.Crm;
-using Smarketing.Core.Crm.Salesforce;
+using Smarketing.Core.Handoff;
+using Smarketing.Core.Handoff.Salesforce;
 using Xunit;
 
 namespace Smarketing.Tests.Crm;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Smarketing.Core.Storage;
+using Smarketing.Core.Feedback;
 using Smarketing.Tests.Infrastructure;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using Smarketing.Core.Feedback;
-using Smarketing.Core.Storage;
+using Smarketing.Functions.Storage;
 using Xunit;
 
 namespace Smarketing.Tests.Feedback;

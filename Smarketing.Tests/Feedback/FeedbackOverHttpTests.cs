@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
-using Smarketing.Functions.Functions;
+using Smarketing.Functions;
 using Smarketing.Tests.Infrastructure;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Smarketing.Core.Feedback;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 using Xunit;
 
 namespace Smarketing.Tests.Feedback;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 using Smarketing.Functions.Composition;
 using Smarketing.Functions.Feedback;
 using Smarketing.Tests.Infrastructure;

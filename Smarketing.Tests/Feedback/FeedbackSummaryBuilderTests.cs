@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Smarketing.Core.Feedback;
-using Smarketing.Core.Lifecycle;
-using Smarketing.Core.Storage;
+using Smarketing.Core.Leads;
 using Xunit;
 
 namespace Smarketing.Tests.Feedback;

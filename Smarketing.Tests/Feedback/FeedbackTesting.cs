@@ -4,8 +4,9 @@ using System.Text;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Smarketing.Functions;
 using Smarketing.Functions.Feedback;
-using Smarketing.Functions.Functions;
+using Smarketing.Functions.Storage;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Security;
+using System.Text;
 
 namespace Smarketing.Tests.Feedback;
 

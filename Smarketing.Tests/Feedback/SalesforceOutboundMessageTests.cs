@@ -4,8 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using Smarketing.Functions;
 using Smarketing.Functions.Composition;
-using Smarketing.Functions.Functions;
 using Smarketing.Tests.Infrastructure;
 using Xunit;
 

@@ -1,11 +1,11 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Hosting;
-using Smarketing.Functions.Functions;
+using Smarketing.Functions;
 
 namespace Smarketing.Tests.Infrastructure;
 

@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Smarketing.Core.Intake;
+using Smarketing.Functions;
 using Smarketing.Functions.Composition;
-using Smarketing.Functions.Functions;
 using Smarketing.Functions.Storage;
 
 namespace Smarketing.Tests.Infrastructure;

@@ -1,7 +1,7 @@
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
-using Smarketing.Core.Pipeline;
-using Smarketing.Functions.Functions;
+using Smarketing.Core.Handoff;
+using Smarketing.Functions;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
 using Xunit;
@@ -62,7 +62,7 @@ public sealed class DeliveryGuaranteeTests
 
         Assert.All(responses, r => Assert.Equal(202, r.Status));
         Assert.All(responses, r => Assert.False(r.Json.GetProperty("duplicate").GetBoolean()));
-        var record = await app.Services.GetRequiredService<Smarketing.Core.Storage.ILeadLedger>().FindAsync("lead-seventy", CancellationToken.None);
+        var record = await app.Services.GetRequiredService<Smarketing.Core.Leads.ILeadLedger>().FindAsync("lead-seventy", CancellationToken.None);
         Assert.Equal(Enumerable.Range(0, writers).Select(i => $"Generic:msg_writer_{i}").Order(StringComparer.Ordinal), record!.RecentDeliveries.Order(StringComparer.Ordinal));
     }
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 using Xunit;
 
 namespace Smarketing.Tests.Lifecycle;

@@ -1,6 +1,6 @@
 using CsCheck;
 using Microsoft.Extensions.Time.Testing;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 using Xunit;
 using static Smarketing.Tests.Lifecycle.LifecycleContract;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 using Xunit;
 using static Smarketing.Tests.Lifecycle.LifecycleContract;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 using Xunit;
 
 namespace Smarketing.Tests.Lifecycle;

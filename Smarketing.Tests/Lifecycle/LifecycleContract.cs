@@ -1,4 +1,4 @@
-using Smarketing.Core.Lifecycle;
+using Smarketing.Core.Leads;
 
 namespace Smarketing.Tests.Lifecycle;
 

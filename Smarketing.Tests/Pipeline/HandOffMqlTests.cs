@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Smarketing.Core.Crm;
+using Smarketing.Core.Handoff;
 using Smarketing.Functions.Crm;
 using Smarketing.Tests.Crm;
 using Smarketing.Tests.Infrastructure;

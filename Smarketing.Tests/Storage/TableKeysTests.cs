@@ -1,5 +1,5 @@
 using CsCheck;
-using Smarketing.Core.Storage;
+using Smarketing.Functions.Storage;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
 using Xunit;

@@ -14,8 +14,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Smarketing.Core.Intake;
+using Smarketing.Functions;
 using Smarketing.Functions.Composition;
-using Smarketing.Functions.Functions;
+
 
 // Load test of the lead intake: signed leads through the real ScoreLead (built from the app's composition
 // root) against Azurite on 127.0.0.1, next to the bare SDK calls the intake makes per lead.

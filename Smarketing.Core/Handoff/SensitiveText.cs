@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+
+namespace Smarketing.Core.Handoff;
+
+/// <summary>
+/// Takes personal data out of text that came from a CRM (error messages often echo the values they refused)
+/// before it reaches a log, the ledger or the poison queue.
+/// </summary>
+public static partial class SensitiveText
+{
+    /// <summary>What a removed value is replaced with.</summary>
+    public const string Placeholder = "[redacted]";
+
+    /// <summary>Replaces each of <paramref name="known"/> values, anything shaped like an e-mail address, and anything shaped like a phone number.</summary>
+    public static string Redact(string text, params string?[] known)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(known);
+        foreach (var value in known)
+        {
+            if (!string.IsNullOrWhiteSpace(value) && value.Length >= 3)
+            {
+                text = text.Replace(value, Placeholder, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        // A CRM may echo a phone number reformatted (+15551234567 for 555-123-4567), so number-like runs go too.
+        return PhoneLike().Replace(EmailLike().Replace(text, Placeholder), Placeholder);
+    }
+
+    [GeneratedRegex(@"\+?\(?\d[\d\s().\-]{5,}\d", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex PhoneLike();
+
+    [GeneratedRegex(@"[^\s""'<>\[\](),;:]+@[^\s""'<>\[\](),;:]+", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex EmailLike();
+}

@@ -1,0 +1,83 @@
+using System.Collections.ObjectModel;
+
+namespace Smarketing.Core.Leads;
+
+/// <summary>
+/// A lead's position in the lifecycle contract and its append-only history. Every move goes through
+/// <see cref="TryApply"/> or <see cref="Apply"/>, which ask the <see cref="LifecyclePolicy"/> first.
+/// </summary>
+public sealed class LeadLifecycle
+{
+    private readonly List<LifecycleEntry> _history;
+    private readonly ReadOnlyCollection<LifecycleEntry> _historyView;
+
+    private LeadLifecycle(LeadStatus status, DateTimeOffset statusSince, int recycleCount, List<LifecycleEntry> history)
+    {
+        Status = status;
+        StatusSince = statusSince;
+        RecycleCount = recycleCount;
+        _history = history;
+        _historyView = history.AsReadOnly();
+    }
+
+    /// <summary>The current status.</summary>
+    public LeadStatus Status { get; private set; }
+
+    /// <summary>When the lead entered its current status.</summary>
+    public DateTimeOffset StatusSince { get; private set; }
+
+    /// <summary>How many times the lead was recycled to NEW.</summary>
+    public int RecycleCount { get; private set; }
+
+    /// <summary>Every accepted move, oldest first.</summary>
+    public IReadOnlyList<LifecycleEntry> History => _historyView;
+
+    /// <summary>A lead just created: NEW, with an empty history.</summary>
+    public static LeadLifecycle Create(DateTimeOffset createdAt) => new(LeadStatus.New, createdAt, 0, []);
+
+    /// <summary>Rebuilds a lead from stored state.</summary>
+    public static LeadLifecycle Restore(LeadStatus status, DateTimeOffset statusSince, int recycleCount, IEnumerable<LifecycleEntry> history) =>
+        new(status, statusSince, recycleCount, [.. history]);
+
+    /// <summary>Applies the move when the contract allows it; returns the refusal otherwise and changes nothing.</summary>
+    public TransitionRefusal? TryApply(TransitionRequest request, LifecyclePolicy policy, out LifecycleEntry? entry)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.Actor, nameof(request));
+        entry = null;
+        var refusal = policy.Check(Status, StatusSince, request);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var recycles = request.To == LeadStatus.New ? RecycleCount + 1 : RecycleCount;
+        entry = new LifecycleEntry
+        {
+            From = Status,
+            To = request.To,
+            At = policy.TimeProvider.GetUtcNow(),
+            Actor = request.Actor,
+            ReasonCode = request.ReasonCode,
+            Note = request.Note,
+            Score = request.Score,
+            ModelVersion = request.ModelVersion,
+            OwnerId = request.To == LeadStatus.Sal ? request.OwnerId : null,
+            CrmRecordId = request.To == LeadStatus.Sal ? request.CrmRecordId : null,
+            RecycleCount = recycles,
+        };
+        _history.Add(entry);
+        Status = request.To;
+        StatusSince = entry.At;
+        RecycleCount = recycles;
+        return null;
+    }
+
+    /// <summary>Applies the move or throws <see cref="LifecycleTransitionException"/> naming from, to and the missing criterion.</summary>
+    public LifecycleEntry Apply(TransitionRequest request, LifecyclePolicy policy)
+    {
+        var refusal = TryApply(request, policy, out var entry);
+        return refusal is null ? entry! : throw new LifecycleTransitionException(refusal);
+    }
+}
