@@ -10,10 +10,10 @@ namespace Smarketing.Functions;
 
 /// <summary>
 /// Queue-triggered on <c>mql-handoff</c>: hands the MQL to the CRM. A handoff that can never succeed as it
-/// is (the CRM refused the record, or the message itself is broken) goes to <c>mql-handoff-poison</c> at once
-/// with its reason and the invocation completes, so the host deletes it instead of retrying. Every other
-/// failure reaches the host, which makes the message visible again and, after <c>maxDequeueCount</c>
-/// attempts, moves it to <c>mql-handoff-poison</c>.
+/// is (the CRM refused the record, or the message itself is broken) goes to the dead-letter table at once with
+/// its reason and the invocation completes, so the host deletes it instead of retrying. Every other failure
+/// reaches the host, which makes the message visible again and, after <c>maxDequeueCount</c> attempts, moves it
+/// to <c>mql-handoff-poison</c>, from where <see cref="RecordPoisonedHandoff"/> dead-letters it.
 /// </summary>
 public sealed class HandOffMql(MqlHandoff handoff, PoisonedHandoffStore poison, ICrmClient crm, ILogger<HandOffMql> logger)
 {

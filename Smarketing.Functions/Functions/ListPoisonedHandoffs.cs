@@ -7,8 +7,8 @@ using Smarketing.Functions.Storage;
 namespace Smarketing.Functions;
 
 /// <summary>
-/// <c>GET /api/handoffs/poison</c> (master key): every handoff in <c>mql-handoff-poison</c> with its reason,
-/// its lead and the lead's status now. Reading changes nothing.
+/// <c>GET /api/handoffs/poison</c> (master key): every dead-lettered handoff (table <c>HandoffDeadLetters</c>) with its
+/// reason, its lead and the lead's status now. Reading changes nothing.
 /// </summary>
 public sealed class ListPoisonedHandoffs(PoisonedHandoffStore poison)
 {
@@ -24,7 +24,7 @@ public sealed class ListPoisonedHandoffs(PoisonedHandoffStore poison)
         }
         catch (Exception ex) when (StorageFailure.Is(ex))
         {
-            return Problems.StorageUnavailable($"The poison queue could not be read because {StorageFailure.Describe(ex)}; try again.");
+            return Problems.StorageUnavailable($"The dead letters could not be read because {StorageFailure.Describe(ex)}; try again.");
         }
     }
 }

@@ -9,8 +9,8 @@ using Smarketing.Functions.Storage;
 namespace Smarketing.Functions;
 
 /// <summary>
-/// <c>POST /api/handoffs/poison/replay</c> (master key): re-queues chosen poisoned handoffs onto
-/// <c>mql-handoff</c>. The body names them: <c>{"messageIds": [...]}</c>, <c>{"leadIds": [...]}</c> (both may be
+/// <c>POST /api/handoffs/poison/replay</c> (master key): re-queues chosen dead-lettered handoffs onto
+/// <c>mql-handoff</c> and removes them from the dead letters. The body names them: <c>{"messageIds": [...]}</c>, <c>{"leadIds": [...]}</c> (both may be
 /// given), or <c>{"all": true}</c>. A bad body gets a 400 naming the bad field and replays nothing.
 /// </summary>
 public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
@@ -47,7 +47,7 @@ public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
         }
         catch (Exception ex) when (StorageFailure.Is(ex))
         {
-            return Problems.StorageUnavailable($"The replay stopped because {StorageFailure.Describe(ex)}; what was not re-queued is still in the poison queue. Send it again.");
+            return Problems.StorageUnavailable($"The replay stopped because {StorageFailure.Describe(ex)}; what was not re-queued is still in the dead letters. Send it again.");
         }
     }
 

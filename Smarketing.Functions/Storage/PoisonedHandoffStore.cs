@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
 using Smarketing.Core.Leads;
@@ -6,8 +8,8 @@ using Smarketing.Core.Leads;
 namespace Smarketing.Functions.Storage;
 
 /// <summary>
-/// A handoff that <see cref="HandOffMql"/> poisoned itself because it can never succeed as it is: the
-/// original message body, kept byte for byte, with the reason.
+/// The envelope an earlier version wrapped refused handoffs in on <c>mql-handoff-poison</c>; still read, so such
+/// messages land in the dead-letter table with their reason.
 /// </summary>
 public sealed record PoisonEnvelope
 {
@@ -15,17 +17,36 @@ public sealed record PoisonEnvelope
 
     public string Kind { get; init; } = EnvelopeKind;
 
-    public int Version { get; init; } = 1;
-
     public required string Reason { get; init; }
 
     public string? LeadId { get; init; }
 
     public string? Provider { get; init; }
 
-    public required string OriginalMessageId { get; init; }
+    public required DateTimeOffset PoisonedAt { get; init; }
 
-    public required long DequeueCount { get; init; }
+    public required string Body { get; init; }
+}
+
+/// <summary>One dead-lettered handoff as the table keeps it: the original message body, byte for byte, and why.</summary>
+public sealed record DeadLetter
+{
+    /// <summary><c>refused</c>: the handoff poisoned it at once (the CRM or the message can never succeed as it is).</summary>
+    public const string Refused = "refused";
+
+    /// <summary><c>retries-exhausted</c>: the host moved it to <c>mql-handoff-poison</c> after maxDequeueCount failed deliveries.</summary>
+    public const string RetriesExhausted = "retries-exhausted";
+
+    /// <summary>The id of the queue message that was dead-lettered; the replay names it.</summary>
+    public required string MessageId { get; init; }
+
+    public string? LeadId { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required string Reason { get; init; }
+
+    public string? Provider { get; init; }
 
     public required DateTimeOffset PoisonedAt { get; init; }
 
@@ -33,14 +54,14 @@ public sealed record PoisonEnvelope
     public required string Body { get; init; }
 }
 
-/// <summary>One message in <c>mql-handoff-poison</c> as the replay listing shows it (no personal data).</summary>
+/// <summary>One dead-lettered handoff as the listing shows it (no personal data), with its lead's state now.</summary>
 public sealed record PoisonedHandoff
 {
     public required string MessageId { get; init; }
 
     public string? LeadId { get; init; }
 
-    /// <summary><c>refused</c> when the handoff poisoned it at once (the CRM will never accept it as is); <c>retries-exhausted</c> when the host did after maxDequeueCount failed deliveries.</summary>
+    /// <summary><see cref="DeadLetter.Refused"/> or <see cref="DeadLetter.RetriesExhausted"/>.</summary>
     public required string Kind { get; init; }
 
     public required string Reason { get; init; }
@@ -77,139 +98,225 @@ public sealed record ReplayResult
 }
 
 /// <summary>
-/// The <c>mql-handoff-poison</c> queue: poisons refused handoffs with their reason, lists what is there and
-/// re-queues chosen messages onto <c>mql-handoff</c>. A queue can only be peeked 32 messages deep, so listing
-/// receives every message under a short lease and makes each visible again at once; a replay sends the
-/// original body to <c>mql-handoff</c> before it deletes the poisoned copy, so a crash in between leaves a
-/// duplicate (which the handoff's idempotence absorbs), never a loss.
+/// The app's own dead letter of handoffs, the table <c>HandoffDeadLetters</c>: rows never expire (a queue message
+/// does after 7 days unless told otherwise, and the host's poison copies are not told), and listing or replaying is
+/// a table query instead of leasing the poison queue. Refused handoffs are written here directly by
+/// <see cref="HandOffMql"/>; the host's poison copies are moved here by <see cref="RecordPoisonedHandoff"/>.
+/// A replay sends the original body to <c>mql-handoff</c> before it deletes the row, so a crash in between leaves
+/// a duplicate (which the handoff's idempotence absorbs), never a loss.
 /// </summary>
 public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledger, TimeProvider timeProvider, ILogger<PoisonedHandoffStore> logger)
 {
+    /// <summary>The most rows one listing or replay-all reads; the answer says when there were more.</summary>
     public const int MaxScan = 5000;
-    private static readonly TimeSpan ScanLease = TimeSpan.FromSeconds(60);
 
+    private const string Partition = "handoff";
+
+    // Table Storage caps a string property at 32K characters; a reason is a sentence, the CRM's echo cut short.
+    private const int MaxReasonLength = 4000;
+
+    /// <summary>Dead-letters a handoff the pipeline refused: it can never succeed as it is.</summary>
     public async Task PoisonAsync(QueueMessage original, string? leadId, string reason, string? provider, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(original);
-        var envelope = new PoisonEnvelope
-        {
-            Reason = reason,
-            LeadId = leadId,
-            Provider = provider,
-            OriginalMessageId = original.MessageId,
-            DequeueCount = original.DequeueCount,
-            PoisonedAt = timeProvider.GetUtcNow(),
-            Body = original.Body.ToString(),
-        };
-
-        // Never expires: a poisoned lead waits for a person, however long that takes.
-        await layout.HandoffPoison.SendMessageAsync(
-            JsonSerializer.Serialize(envelope, SmarketingJson.Options),
-            visibilityTimeout: null,
-            timeToLive: TimeSpan.FromSeconds(-1),
+        await WriteAsync(
+            new DeadLetter
+            {
+                MessageId = original.MessageId,
+                LeadId = leadId,
+                Kind = DeadLetter.Refused,
+                Reason = reason,
+                Provider = provider,
+                PoisonedAt = timeProvider.GetUtcNow(),
+                Body = original.Body.ToString(),
+            },
             cancellationToken);
-        logger.HandoffPoisoned(original.MessageId, leadId ?? "(unknown)", reason);
+    }
+
+    /// <summary>
+    /// Records a message the host moved to <c>mql-handoff-poison</c> after its last failed delivery, with the lead's last
+    /// handoff error as the reason. Writing the same poison message again rewrites the same row.
+    /// </summary>
+    public async Task RecordHostPoisonedAsync(QueueMessage poisoned, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(poisoned);
+        if (TryEnvelope(poisoned.Body) is { } envelope)
+        {
+            await WriteAsync(
+                new DeadLetter
+                {
+                    MessageId = poisoned.MessageId,
+                    LeadId = envelope.LeadId,
+                    Kind = DeadLetter.Refused,
+                    Reason = envelope.Reason,
+                    Provider = envelope.Provider,
+                    PoisonedAt = envelope.PoisonedAt,
+                    Body = envelope.Body,
+                },
+                cancellationToken);
+            return;
+        }
+
+        string? leadId = null;
+        string? parseError = null;
+        try
+        {
+            leadId = HandOffMql.Parse(poisoned.Body).LeadId;
+        }
+        catch (Core.Handoff.InvalidHandoffMessageException ex)
+        {
+            parseError = ex.Message;
+        }
+
+        var record = string.IsNullOrWhiteSpace(leadId) ? null : await ledger.FindAsync(leadId, cancellationToken);
+        await WriteAsync(
+            new DeadLetter
+            {
+                MessageId = poisoned.MessageId,
+                LeadId = leadId,
+                Kind = DeadLetter.RetriesExhausted,
+                Reason = parseError ?? (record?.LastHandoffError is { } last
+                    ? $"Failed every delivery; last error: {last}"
+                    : "Failed every delivery (the ledger has no error recorded for this lead)."),
+                Provider = null,
+                PoisonedAt = poisoned.InsertedOn ?? timeProvider.GetUtcNow(),
+                Body = poisoned.Body.ToString(),
+            },
+            cancellationToken);
     }
 
     public async Task<(IReadOnlyList<PoisonedHandoff> Items, bool Truncated)> ListAsync(CancellationToken cancellationToken)
     {
-        var (received, truncated) = await ReceiveAllAsync(cancellationToken);
-        try
+        var (rows, truncated) = await ScanAsync(cancellationToken);
+        var items = new List<PoisonedHandoff>(rows.Count);
+        foreach (var (letter, _) in rows)
         {
-            var items = new List<PoisonedHandoff>(received.Count);
-            foreach (var message in received)
-            {
-                items.Add(await DescribeAsync(message, cancellationToken));
-            }
+            items.Add(await DescribeAsync(letter, cancellationToken));
+        }
 
-            return (items, truncated);
-        }
-        finally
-        {
-            await RestoreAsync(received);
-        }
+        return (items, truncated);
     }
 
     public async Task<ReplayResult> ReplayAsync(ReplaySelection selection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(selection);
-        var (received, truncated) = await ReceiveAllAsync(cancellationToken);
-        var replayed = new List<PoisonedHandoff>();
-        var keep = new List<QueueMessage>();
-        try
+        var truncated = false;
+        var chosen = new Dictionary<string, (DeadLetter Letter, ETag ETag)>(StringComparer.Ordinal);
+        if (selection.All)
         {
-            foreach (var message in received)
+            (var rows, truncated) = await ScanAsync(cancellationToken);
+            foreach (var row in rows)
             {
-                var described = await DescribeAsync(message, cancellationToken);
-                var chosen = selection.All
-                    || selection.MessageIds.Contains(message.MessageId)
-                    || (described.LeadId is not null && selection.LeadIds.Contains(described.LeadId));
-                if (!chosen)
-                {
-                    keep.Add(message);
-                    continue;
-                }
-
-                await layout.Handoff.SendMessageAsync(OriginalBody(message), visibilityTimeout: null, timeToLive: QueueHandoffEnqueuer.NeverExpires, cancellationToken: cancellationToken);
-                await layout.HandoffPoison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
-                logger.HandoffReplayed(message.MessageId, described.LeadId ?? "(unknown)");
-                replayed.Add(described);
+                chosen[row.Letter.MessageId] = row;
             }
         }
-        catch
+
+        foreach (var messageId in selection.MessageIds)
         {
-            // Whatever was not replayed goes back as it was.
-            keep.AddRange(received.Where(m => !replayed.Any(r => r.MessageId == m.MessageId) && !keep.Contains(m)));
-            throw;
+            var row = await layout.HandoffDeadLetters.GetEntityIfExistsAsync<TableEntity>(Partition, TableKeys.Encode(messageId), cancellationToken: cancellationToken);
+            if (row.HasValue)
+            {
+                chosen[messageId] = (FromEntity(row.Value!), row.Value!.ETag);
+            }
         }
-        finally
+
+        foreach (var leadId in selection.LeadIds)
         {
-            await RestoreAsync(keep);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and LeadId eq {leadId}");
+            await foreach (var entity in layout.HandoffDeadLetters.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                chosen[FromEntity(entity).MessageId] = (FromEntity(entity), entity.ETag);
+            }
+        }
+
+        var replayed = new List<PoisonedHandoff>();
+        foreach (var (letter, etag) in chosen.Values.OrderBy(r => r.Letter.PoisonedAt))
+        {
+            var described = await DescribeAsync(letter, cancellationToken);
+            await layout.Handoff.SendMessageAsync(letter.Body, visibilityTimeout: null, timeToLive: QueueHandoffEnqueuer.NeverExpires, cancellationToken: cancellationToken);
+            try
+            {
+                await layout.HandoffDeadLetters.DeleteEntityAsync(Partition, TableKeys.Encode(letter.MessageId), etag, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // A concurrent replay took it first; the extra message is absorbed by the handoff's idempotence.
+            }
+
+            logger.HandoffReplayed(letter.MessageId, letter.LeadId ?? "(unknown)");
+            replayed.Add(described);
         }
 
         return new ReplayResult
         {
             Replayed = replayed,
-            MessageIdsNotFound = [.. selection.MessageIds.Where(id => !replayed.Any(r => r.MessageId == id))],
+            MessageIdsNotFound = [.. selection.MessageIds.Where(id => !chosen.ContainsKey(id))],
             LeadIdsNotFound = [.. selection.LeadIds.Where(id => !replayed.Any(r => r.LeadId == id))],
             Truncated = truncated,
         };
     }
 
-    private async Task<(List<QueueMessage>, bool)> ReceiveAllAsync(CancellationToken cancellationToken)
+    /// <summary>Every dead letter, oldest first.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ReadAllAsync(CancellationToken cancellationToken) =>
+        [.. (await ScanAsync(cancellationToken)).Rows.Select(r => r.Letter)];
+
+    private async Task WriteAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
-        var all = new List<QueueMessage>();
-        while (all.Count < MaxScan)
-        {
-            var batch = await layout.HandoffPoison.ReceiveMessagesAsync(32, ScanLease, cancellationToken);
-            if (batch.Value.Length == 0)
+        var reason = letter.Reason.Length > MaxReasonLength ? letter.Reason[..MaxReasonLength] : letter.Reason;
+        await layout.HandoffDeadLetters.UpsertEntityAsync(
+            new TableEntity(Partition, TableKeys.Encode(letter.MessageId))
             {
-                return (all, false);
+                ["MessageId"] = letter.MessageId,
+                ["LeadId"] = letter.LeadId,
+                ["Kind"] = letter.Kind,
+                ["Reason"] = reason,
+                ["Provider"] = letter.Provider,
+                ["PoisonedAt"] = letter.PoisonedAt,
+
+                // Binary: a queue message may hold more characters than a string property takes.
+                ["Body"] = System.Text.Encoding.UTF8.GetBytes(letter.Body),
+            },
+            TableUpdateMode.Replace,
+            cancellationToken);
+        logger.HandoffPoisoned(letter.MessageId, letter.LeadId ?? "(unknown)", letter.Kind, reason);
+    }
+
+    private async Task<(List<(DeadLetter Letter, ETag ETag)> Rows, bool Truncated)> ScanAsync(CancellationToken cancellationToken)
+    {
+        var rows = new List<(DeadLetter, ETag)>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition}");
+        await foreach (var entity in layout.HandoffDeadLetters.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (rows.Count == MaxScan)
+            {
+                return (Sorted(rows), true);
             }
 
-            all.AddRange(batch.Value);
+            rows.Add((FromEntity(entity), entity.ETag));
         }
 
-        return (all, true);
+        return (Sorted(rows), false);
+
+        static List<(DeadLetter Letter, ETag ETag)> Sorted(List<(DeadLetter Letter, ETag ETag)> rows) =>
+            [.. rows.OrderBy(r => r.Letter.PoisonedAt).ThenBy(r => r.Letter.MessageId, StringComparer.Ordinal)];
     }
 
-    private async Task RestoreAsync(List<QueueMessage> messages)
+    private static DeadLetter FromEntity(TableEntity entity) => new()
     {
-        foreach (var message in messages)
-        {
-            // Not the request's token: a cancelled listing must still give every message back.
-            await layout.HandoffPoison.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
-        }
-    }
+        MessageId = entity.GetString("MessageId"),
+        LeadId = entity.GetString("LeadId"),
+        Kind = entity.GetString("Kind"),
+        Reason = entity.GetString("Reason"),
+        Provider = entity.GetString("Provider"),
+        PoisonedAt = entity.GetDateTimeOffset("PoisonedAt") ?? DateTimeOffset.MinValue,
+        Body = System.Text.Encoding.UTF8.GetString(entity.GetBinary("Body") ?? []),
+    };
 
-    private static string OriginalBody(QueueMessage message) =>
-        TryEnvelope(message) is { } envelope ? envelope.Body : message.Body.ToString();
-
-    private static PoisonEnvelope? TryEnvelope(QueueMessage message)
+    private static PoisonEnvelope? TryEnvelope(BinaryData body)
     {
         try
         {
-            using var document = JsonDocument.Parse(message.Body.ToMemory());
+            using var document = JsonDocument.Parse(body.ToMemory());
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("kind", out var kind)
                 && kind.ValueEquals(PoisonEnvelope.EnvelopeKind)
@@ -222,37 +329,17 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
         }
     }
 
-    private async Task<PoisonedHandoff> DescribeAsync(QueueMessage message, CancellationToken cancellationToken)
+    private async Task<PoisonedHandoff> DescribeAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
-        var envelope = TryEnvelope(message);
-        string? leadId = envelope?.LeadId;
-        string? parseError = null;
-        if (envelope is null)
-        {
-            try
-            {
-                leadId = HandOffMql.Parse(message.Body).LeadId;
-            }
-            catch (Smarketing.Core.Handoff.InvalidHandoffMessageException ex)
-            {
-                parseError = ex.Message;
-            }
-        }
-
-        var record = string.IsNullOrWhiteSpace(leadId) ? null : await ledger.FindAsync(leadId, cancellationToken);
-        var reason = envelope?.Reason
-            ?? parseError
-            ?? (record?.LastHandoffError is { } last
-                ? $"Failed every delivery; last error: {last}"
-                : "Failed every delivery (the ledger has no error recorded for this lead).");
+        var record = string.IsNullOrWhiteSpace(letter.LeadId) ? null : await ledger.FindAsync(letter.LeadId, cancellationToken);
         return new PoisonedHandoff
         {
-            MessageId = message.MessageId,
-            LeadId = leadId,
-            Kind = envelope is null ? "retries-exhausted" : "refused",
-            Reason = reason,
-            Provider = envelope?.Provider,
-            PoisonedAt = envelope?.PoisonedAt ?? message.InsertedOn,
+            MessageId = letter.MessageId,
+            LeadId = letter.LeadId,
+            Kind = letter.Kind,
+            Reason = letter.Reason,
+            Provider = letter.Provider,
+            PoisonedAt = letter.PoisonedAt,
             LeadStatus = record?.Lifecycle.Status.ToWire(),
             HandoffFailures = record?.HandoffFailures,
         };
@@ -261,9 +348,9 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
 
 internal static partial class HandoffPoisonLog
 {
-    [LoggerMessage(310, LogLevel.Warning, "Handoff message {MessageId} of lead {LeadId} poisoned without retry: {Reason}")]
-    public static partial void HandoffPoisoned(this ILogger logger, string messageId, string leadId, string reason);
+    [LoggerMessage(310, LogLevel.Warning, "Handoff message {MessageId} of lead {LeadId} dead-lettered ({Kind}): {Reason}")]
+    public static partial void HandoffPoisoned(this ILogger logger, string messageId, string leadId, string kind, string reason);
 
-    [LoggerMessage(311, LogLevel.Information, "Poisoned handoff {MessageId} of lead {LeadId} re-queued onto mql-handoff")]
+    [LoggerMessage(311, LogLevel.Information, "Dead-lettered handoff {MessageId} of lead {LeadId} re-queued onto mql-handoff")]
     public static partial void HandoffReplayed(this ILogger logger, string messageId, string leadId);
 }

@@ -12,6 +12,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public const string DisqualificationFeedbackTable = "DisqualificationFeedback";
     public const string SandboxCrmTable = "SandboxCrmLeads";
     public const string OwnerAssignmentTable = "OwnerAssignment";
+    public const string HandoffDeadLettersTable = "HandoffDeadLetters";
 
     public TableClient LeadLedger { get; } = tables.GetTableClient(LeadLedgerTable);
 
@@ -20,6 +21,8 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public TableClient SandboxCrm { get; } = tables.GetTableClient(SandboxCrmTable);
 
     public TableClient OwnerAssignment { get; } = tables.GetTableClient(OwnerAssignmentTable);
+
+    public TableClient HandoffDeadLetters { get; } = tables.GetTableClient(HandoffDeadLettersTable);
 
     public QueueClient Handoff { get; } = queues.GetQueueClient(HandoffMessage.QueueName);
 
@@ -32,6 +35,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
             DisqualificationFeedback.CreateIfNotExistsAsync(cancellationToken),
             SandboxCrm.CreateIfNotExistsAsync(cancellationToken),
             OwnerAssignment.CreateIfNotExistsAsync(cancellationToken),
+            HandoffDeadLetters.CreateIfNotExistsAsync(cancellationToken),
             Handoff.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             HandoffPoison.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }

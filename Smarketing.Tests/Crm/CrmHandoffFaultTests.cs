@@ -68,7 +68,7 @@ public sealed class CrmHandoffFaultTests
         Assert.Single(crm.ApiRequests);
         Assert.Equal(0, crm.RecordCount);
         Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
-        var poisoned = Assert.Single(await app.PoisonEnvelopesAsync());
+        var poisoned = Assert.Single(await app.DeadLettersAsync());
         Assert.Contains(message, poisoned.Reason, StringComparison.Ordinal);
         Assert.Equal(LeadId, poisoned.LeadId);
         Assert.Equal(provider, poisoned.Provider);

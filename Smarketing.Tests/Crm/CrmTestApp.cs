@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Handoff;
 using Smarketing.Core.Leads;
 using Smarketing.Functions;
@@ -27,8 +27,9 @@ internal static class CrmTestApp
         return await HttpInvoker.ExecuteAsync(request, result);
     }
 
-    public static async Task<List<PoisonEnvelope>> PoisonEnvelopesAsync(this TestApp app) =>
-        [.. (await TestApp.PeekAsync(app.Layout.HandoffPoison)).Select(m => JsonSerializer.Deserialize<PoisonEnvelope>(m.Body.ToString(), SmarketingJson.Options)!)];
+    /// <summary>The dead-lettered handoffs as the table holds them, oldest first.</summary>
+    public static async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(this TestApp app) =>
+        await app.Services.GetRequiredService<PoisonedHandoffStore>().ReadAllAsync(CancellationToken.None);
 
     public static Task<LeadRecord?> LedgerAsync(this TestApp app, string leadId) =>
         ((ILeadLedger)app.Services.GetService(typeof(ILeadLedger))!).FindAsync(leadId, CancellationToken.None);

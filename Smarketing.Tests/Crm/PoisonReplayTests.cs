@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Handoff;
+using Smarketing.Functions.Storage;
 using Smarketing.Functions.Crm;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
@@ -119,7 +120,7 @@ public sealed class PoisonReplayTests
         // The message that is not JSON can never succeed: it is back in the poison queue, once.
         var broken = Assert.Single(ByLead(await app.ListPoisonAsync()).Values);
         Assert.Contains("not valid JSON", broken.GetProperty("reason").GetString(), StringComparison.Ordinal);
-        Assert.Equal("not json at all", Assert.Single(await app.PoisonEnvelopesAsync()).Body);
+        Assert.Equal("not json at all", Assert.Single(await app.DeadLettersAsync()).Body);
         Assert.True(crm.Calls >= 2);
     }
 
@@ -156,5 +157,56 @@ public sealed class PoisonReplayTests
         Assert.Equal(
             before.Json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("messageId").GetString()).Order(),
             after.Json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("messageId").GetString()).Order());
+    }
+
+    [Fact]
+    public async Task RecordPoisonedHandoff_FortyHostPoisonCopies_MovedToTheTableAndAllListedPastThePeekLimit()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.PostLeadAsync(Leads.Article("lead-0").ToJsonString());
+        var body = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff)).Body.ToString();
+        await app.Layout.Handoff.ClearMessagesAsync();
+        for (var i = 0; i < 40; i++)
+        {
+            // What the host does after maxDequeueCount failed deliveries: the same body on the poison queue.
+            await app.Layout.HandoffPoison.SendMessageAsync(body.Replace("lead-0", $"lead-{i}", StringComparison.Ordinal));
+        }
+
+        await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+        var listing = await app.ListPoisonAsync();
+
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.HandoffPoison));
+        Assert.Equal(40, listing.Json.GetProperty("count").GetInt32());
+        Assert.False(listing.Json.GetProperty("truncated").GetBoolean());
+        var items = ByLead(listing);
+        Assert.Equal(40, items.Count);
+        Assert.All(items.Values, i => Assert.Equal("retries-exhausted", i.GetProperty("kind").GetString()));
+        Assert.Equal("MQL", items["lead-0"].GetProperty("leadStatus").GetString());
+        Assert.Equal("Failed every delivery (the ledger has no error recorded for this lead).", items["lead-0"].GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, items["lead-39"].GetProperty("leadStatus").ValueKind);
+    }
+
+    [Fact]
+    public async Task RecordPoisonedHandoff_EnvelopeOfAnEarlierVersion_KeepsItsReasonAndReplaysTheOriginalBody()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.PostLeadAsync(Leads.Article("lead-enveloped").ToJsonString());
+        var body = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff)).Body.ToString();
+        await app.Layout.Handoff.ClearMessagesAsync();
+        var envelope = new PoisonEnvelope { Reason = "Sandbox refused the record: INVALID_FIELD", LeadId = "lead-enveloped", Provider = "Sandbox", PoisonedAt = DateTimeOffset.UnixEpoch, Body = body };
+        await app.Layout.HandoffPoison.SendMessageAsync(JsonSerializer.Serialize(envelope, SmarketingJson.Options));
+
+        await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+        var letter = Assert.Single(await app.DeadLettersAsync());
+        var replay = await app.ReplayAsync("{\"leadIds\": [\"lead-enveloped\"]}");
+        var requeued = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff));
+
+        Assert.Equal("refused", letter.Kind);
+        Assert.Equal("Sandbox refused the record: INVALID_FIELD", letter.Reason);
+        Assert.Equal("Sandbox", letter.Provider);
+        Assert.Equal(DateTimeOffset.UnixEpoch, letter.PoisonedAt);
+        Assert.Equal(1, replay.Json.GetProperty("replayedCount").GetInt32());
+        Assert.Equal(body, requeued.Body.ToString());
+        Assert.Empty(await app.DeadLettersAsync());
     }
 }

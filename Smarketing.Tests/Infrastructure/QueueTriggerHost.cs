@@ -22,6 +22,12 @@ public sealed class QueueTriggerHost(QueueClient queue, QueueClient poison, Host
 
     public List<Exception> Errors { get; } = [];
 
+    /// <summary>
+    /// The listener of the queue this one poisons into, run after this queue is empty, as the host runs every
+    /// queue trigger of the app; null when the test wants the poison queue left alone.
+    /// </summary>
+    public QueueTriggerHost? PoisonListener { get; init; }
+
     /// <summary>Processes messages until the queue holds none (visible or not) or <paramref name="timeout"/> passes.</summary>
     public async Task RunUntilEmptyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -35,6 +41,11 @@ public sealed class QueueTriggerHost(QueueClient queue, QueueClient poison, Host
                 var properties = await queue.GetPropertiesAsync(cts.Token);
                 if (properties.Value.ApproximateMessagesCount == 0)
                 {
+                    if (PoisonListener is not null)
+                    {
+                        await PoisonListener.RunUntilEmptyAsync(timeout, cts.Token);
+                    }
+
                     return;
                 }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using Smarketing.Core.Contracts;
 using Smarketing.Core.Intake;
 using Smarketing.Functions;
 using Smarketing.Functions.Composition;
@@ -133,13 +134,21 @@ public sealed class TestApp : IAsyncDisposable
         return await HttpInvoker.ExecuteAsync(request, result);
     }
 
-    /// <summary>The host's queue listener for <c>mql-handoff</c>, dispatching to the real <see cref="HandOffMql"/>.</summary>
+    /// <summary>
+    /// The host's queue listeners for <c>mql-handoff</c>, dispatching to the real <see cref="HandOffMql"/>, and for
+    /// <c>mql-handoff-poison</c>, dispatching to the real <see cref="RecordPoisonedHandoff"/> once the first is empty.
+    /// </summary>
     public QueueTriggerHost HandoffListener(TimeSpan? retryDelay = null)
     {
         var settings = HostQueueSettings.FromHostJson();
+        var poisonPoison = Services.GetRequiredService<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient(HandoffMessage.PoisonQueueName + "-poison");
         return new QueueTriggerHost(Layout.Handoff, Layout.HandoffPoison, settings, (message, ct) => Function<HandOffMql>().Run(message, ct))
         {
             RetryDelay = retryDelay ?? settings.VisibilityTimeout,
+            PoisonListener = new QueueTriggerHost(Layout.HandoffPoison, poisonPoison, settings, (message, ct) => Function<RecordPoisonedHandoff>().Run(message, ct))
+            {
+                RetryDelay = retryDelay ?? settings.VisibilityTimeout,
+            },
         };
     }
 

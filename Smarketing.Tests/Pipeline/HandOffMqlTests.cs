@@ -25,8 +25,12 @@ public sealed class HandOffMqlTests
         Assert.Equal(maxDequeueCount, crm.Calls);
         Assert.Equal(maxDequeueCount, listener.Invocations);
         Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
-        var poisoned = Assert.Single(await TestApp.PeekAsync(app.Layout.HandoffPoison));
-        Assert.Equal(original, poisoned.Body.ToString());
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.HandoffPoison));
+        var poisoned = Assert.Single(await app.DeadLettersAsync());
+        Assert.Equal(original, poisoned.Body);
+        Assert.Equal("retries-exhausted", poisoned.Kind);
+        Assert.Equal("lead-article-1", poisoned.LeadId);
+        Assert.StartsWith("Failed every delivery; last error: ", poisoned.Reason, StringComparison.Ordinal);
 
         var lead = (await app.GetLeadAsync("lead-article-1")).Json;
         Assert.Equal("MQL", lead.GetProperty("status").GetString());
@@ -115,7 +119,7 @@ public sealed class HandOffMqlTests
         // It can never succeed, so it is not retried: one invocation that completes, one poisoned copy.
         Assert.Equal(1, listener.Invocations);
         Assert.Equal(0, listener.Failures);
-        var poisoned = Assert.Single(await app.PoisonEnvelopesAsync());
+        var poisoned = Assert.Single(await app.DeadLettersAsync());
         Assert.Contains("not valid JSON of the handoff contract", poisoned.Reason, StringComparison.Ordinal);
         Assert.Equal("{\"leadId\": 42", poisoned.Body);
         Assert.Null(poisoned.LeadId);
@@ -136,7 +140,7 @@ public sealed class HandOffMqlTests
         await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(1, listener.Invocations);
-        var poisoned = Assert.Single(await app.PoisonEnvelopesAsync());
+        var poisoned = Assert.Single(await app.DeadLettersAsync());
         Assert.Equal("lead-unknown", poisoned.LeadId);
         Assert.Equal("Lead 'lead-unknown' is not in the ledger.", poisoned.Reason);
         Assert.Empty(await TestApp.RowsAsync(app.Layout.SandboxCrm));
@@ -155,7 +159,7 @@ public sealed class HandOffMqlTests
         Assert.Equal(1, crm.Calls);
         Assert.Equal(1, listener.Invocations);
         Assert.Equal(0, listener.Failures);
-        var poisoned = Assert.Single(await app.PoisonEnvelopesAsync());
+        var poisoned = Assert.Single(await app.DeadLettersAsync());
         Assert.Equal("Refusing refused the record: INVALID_EMAIL_ADDRESS: Email: invalid email address: [redacted] (fields: Email)", poisoned.Reason);
         var lead = (await app.GetLeadAsync("lead-article-1")).Json;
         Assert.Equal("MQL", lead.GetProperty("status").GetString());
