@@ -1,7 +1,7 @@
-using System.Collections.Frozen;
 using System.Linq.Expressions;
 using System.Reflection;
 using Smarketing.Core.Leads;
+using Smarketing.Core.Scoring.Conditions;
 
 namespace Smarketing.Core.Scoring;
 
@@ -20,20 +20,11 @@ internal delegate ScoreLine[] ModelEvaluator(LeadProfile lead, DateTimeOffset no
 /// </summary>
 internal static class ModelCompiler
 {
-    /// <summary>Up to this many values an 'in' is a chain of comparisons, which beats hashing for short lists.</summary>
-    private const int MaxInlinedInValues = 8;
-
-    private static readonly MethodInfo StringEquals =
-        typeof(string).GetMethod(nameof(string.Equals), [typeof(string), typeof(string), typeof(StringComparison)])!;
-
-    private static readonly MethodInfo IsWithinMethod =
-        typeof(ModelCompiler).GetMethod(nameof(IsWithin), BindingFlags.Static | BindingFlags.NonPublic)!;
-
     private static readonly MethodInfo VariableLineMethod = typeof(VariableRule).GetMethod(nameof(VariableRule.Line))!;
 
     public static ModelEvaluator Compile(ModelDefinition model)
     {
-        var context = new Context(
+        var compiler = new ConditionCompiler(
             Expression.Parameter(typeof(LeadProfile), "lead"),
             Expression.Parameter(typeof(DateTimeOffset), "now"));
         var gatedOut = Expression.Parameter(typeof(bool).MakeByRefType(), "gated");
@@ -41,13 +32,13 @@ internal static class ModelCompiler
 
         // Conditions first: compiling them collects the activities and field presences the model reads,
         // which the body then computes once, up front.
-        var gateConditions = model.Gates.Select(g => context.Condition(g.When)).ToArray();
-        var ruleLines = model.Rules.Select(context.Rule).ToArray();
+        var gateConditions = model.Gates.Select(g => g.When.Compile(compiler)).ToArray();
+        var ruleLines = model.Rules.Select(r => Rule(r, compiler)).ToArray();
 
-        var missing = RequiredFieldsMissing(model, context);
+        var missing = RequiredFieldsMissing(model, compiler);
 
-        var variables = new List<ParameterExpression>(context.Variables);
-        var body = new List<Expression>(context.Assignments);
+        var variables = new List<ParameterExpression>(compiler.Variables);
+        var body = new List<Expression>(compiler.Assignments);
 
         var gateFlags = new ParameterExpression[gateConditions.Length];
         for (var i = 0; i < gateConditions.Length; i++)
@@ -102,163 +93,42 @@ internal static class ModelCompiler
         return Expression.Lambda<ModelEvaluator>(
             Expression.Block(typeof(ScoreLine[]), variables, body),
             "Score_" + model.Name,
-            [context.Lead, context.Now, gatedOut, missingOut]).Compile();
+            [compiler.Lead, compiler.Now, gatedOut, missingOut]).Compile();
     }
 
-    private static Expression RequiredFieldsMissing(ModelDefinition model, Context context)
+    private static Expression RequiredFieldsMissing(ModelDefinition model, ConditionCompiler compiler)
     {
         Expression missing = Expression.Constant(0UL);
         for (var i = 0; i < model.RequiredForMql.Count; i++)
         {
             missing = Expression.Or(
                 missing,
-                Expression.Condition(context.Present(model.RequiredForMql[i]), Expression.Constant(0UL), Expression.Constant(1UL << i)));
+                Expression.Condition(compiler.Present(model.RequiredForMql[i]), Expression.Constant(0UL), Expression.Constant(1UL << i)));
         }
 
         return missing;
     }
 
-    internal static bool IsWithin(ActivitySignal signal, DateTimeOffset now, long windowTicks) =>
-        // A timestamp ahead of now (clock skew between vendor and us) is recent, not out of window.
-        signal.Count > 0 && signal.LastOccurredAt is { } at && (now - at).Ticks <= windowTicks;
-
-    private static BinaryExpression NumberTest(ConditionOperator op, Expression value, double? operand, double? min, double? max)
+    private static (Expression Condition, Expression WhenTrue, Expression WhenFalse) Rule(RuleDefinition rule, ConditionCompiler compiler)
     {
-        var x = Expression.Constant(operand.GetValueOrDefault());
-        return op switch
+        var description = rule.Describe();
+        var fired = new ScoreLine { RuleId = rule.Id, Description = description, Points = rule.Points };
+        var notFired = new ScoreLine { RuleId = rule.Id, Description = description, Points = 0, Fired = false };
+
+        if (!rule.PerOccurrence && rule.HalfLifeDays is null)
         {
-            ConditionOperator.GreaterThan => Expression.GreaterThan(value, x),
-            ConditionOperator.GreaterOrEqual => Expression.GreaterThanOrEqual(value, x),
-            ConditionOperator.LessThan => Expression.LessThan(value, x),
-            ConditionOperator.LessOrEqual => Expression.LessThanOrEqual(value, x),
-            ConditionOperator.EqualNumber => Expression.Equal(value, x),
-            ConditionOperator.NotEqualNumber => Expression.NotEqual(value, x),
-            ConditionOperator.Between => Expression.AndAlso(
-                Expression.GreaterThanOrEqual(value, Expression.Constant(min.GetValueOrDefault())),
-                Expression.LessThanOrEqual(value, Expression.Constant(max.GetValueOrDefault()))),
-            _ => throw new ArgumentOutOfRangeException(nameof(op), op, null),
-        };
-    }
-
-    private sealed class Context(ParameterExpression lead, ParameterExpression now)
-    {
-        // Each activity is looked up, and each field's presence checked, once per lead however many rules,
-        // gates and required fields use it. Keyed ordinally: two spellings of one activity cost a second
-        // lookup at worst, never a wrong answer, whatever comparer the lead's dictionary has.
-        private readonly Dictionary<string, ParameterExpression> _signals = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, ParameterExpression> _presence = new(StringComparer.Ordinal);
-
-        public ParameterExpression Lead { get; } = lead;
-
-        public ParameterExpression Now { get; } = now;
-
-        public IEnumerable<ParameterExpression> Variables => _signals.Values.Concat(_presence.Values);
-
-        public IEnumerable<Expression> Assignments =>
-            _signals.Select(s => (Expression)Expression.Assign(s.Value, LeadFields.ReadSignal(Lead, s.Key)))
-                .Concat(_presence.Select(p => Expression.Assign(p.Value, LeadFields.IsPresent(Lead, p.Key))));
-
-        public ParameterExpression Present(string field)
-        {
-            if (!_presence.TryGetValue(field, out var variable))
-            {
-                variable = Expression.Variable(typeof(bool), field + "Present");
-                _presence.Add(field, variable);
-            }
-
-            return variable;
-        }
-
-        public (Expression Condition, Expression WhenTrue, Expression WhenFalse) Rule(RuleDefinition rule)
-        {
-            var description = ConditionText.Describe(rule);
-            var fired = new ScoreLine { RuleId = rule.Id, Description = description, Points = rule.Points };
-            var notFired = new ScoreLine { RuleId = rule.Id, Description = description, Points = 0, Fired = false };
-
-            if (!rule.PerOccurrence && rule.HalfLifeDays is null)
-            {
-                return (
-                    Condition(rule.When),
-                    Expression.Constant(fired, typeof(ScoreLine)),
-                    Expression.Constant(notFired, typeof(ScoreLine)));
-            }
-
-            // The reader guarantees a variable rule's condition is a single activity condition.
-            var activity = (ActivityCondition)rule.When;
-            var signal = Signal(activity.Activity);
             return (
-                Activity(activity, signal),
-                Expression.Call(Expression.Constant(new VariableRule(rule, fired)), VariableLineMethod, signal, Now),
+                rule.When.Compile(compiler),
+                Expression.Constant(fired, typeof(ScoreLine)),
                 Expression.Constant(notFired, typeof(ScoreLine)));
         }
 
-        public Expression Condition(ConditionDefinition condition) => condition switch
-        {
-            AllCondition all => all.Conditions.Select(Condition).Aggregate(Expression.AndAlso),
-            AnyCondition any => any.Conditions.Select(Condition).Aggregate(Expression.OrElse),
-            NotCondition not => Expression.Not(Condition(not.Condition)),
-            FieldCondition field => Field(field),
-            ActivityCondition activity => Activity(activity, Signal(activity.Activity)),
-            _ => throw new ArgumentOutOfRangeException(nameof(condition), condition, null),
-        };
-
-        private ParameterExpression Signal(string activity)
-        {
-            if (!_signals.TryGetValue(activity, out var variable))
-            {
-                variable = Expression.Variable(typeof(ActivitySignal), activity);
-                _signals.Add(activity, variable);
-            }
-
-            return variable;
-        }
-
-        private Expression Activity(ActivityCondition condition, ParameterExpression signal)
-        {
-            var count = Expression.Property(signal, nameof(ActivitySignal.Count));
-            return condition.Op switch
-            {
-                ConditionOperator.Occurred => Expression.GreaterThan(count, Expression.Constant(0)),
-                ConditionOperator.WithinDays => Expression.Call(
-                    IsWithinMethod, signal, Now, Expression.Constant(TimeSpan.FromDays(condition.Number!.Value).Ticks)),
-                _ => NumberTest(condition.Op, Expression.Convert(count, typeof(double)), condition.Number, condition.Min, condition.Max),
-            };
-        }
-
-        private Expression Field(FieldCondition condition)
-        {
-            var comparison = Expression.Constant(condition.IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
-            switch (condition.Op)
-            {
-                case ConditionOperator.EqualsText:
-                    return Expression.Call(StringEquals, LeadFields.ReadText(Lead, condition.Field), Expression.Constant(condition.Text), comparison);
-
-                case ConditionOperator.In:
-                    {
-                        var comparer = condition.IgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
-                        var values = condition.Values!.Distinct(comparer).ToArray();
-                        var value = Expression.Variable(typeof(string), condition.Field);
-                        var test = values.Length <= MaxInlinedInValues
-                            ? values.Select(v => (Expression)Expression.Call(StringEquals, value, Expression.Constant(v), comparison)).Aggregate(Expression.OrElse)
-                            : Expression.Call(
-                                Expression.Constant(values.ToFrozenSet(comparer)),
-                                typeof(FrozenSet<string>).GetMethod(nameof(FrozenSet<string>.Contains))!,
-                                value);
-                        return Expression.Block(
-                            [value],
-                            Expression.Assign(value, LeadFields.ReadText(Lead, condition.Field)),
-                            Expression.AndAlso(Expression.NotEqual(value, Expression.Constant(null, typeof(string))), test));
-                    }
-
-                case ConditionOperator.Present:
-                    return Present(condition.Field);
-
-                case ConditionOperator.Missing:
-                    return Expression.Not(Present(condition.Field));
-
-                default:
-                    return LeadFields.TestNumber(Lead, condition.Field, v => NumberTest(condition.Op, v, condition.Number, condition.Min, condition.Max));
-            }
-        }
+        // The reader guarantees a variable rule's condition is a single activity condition.
+        var activity = (ActivityCondition)rule.When;
+        var signal = compiler.Signal(activity.Activity);
+        return (
+            activity.Compile(compiler),
+            Expression.Call(Expression.Constant(new VariableRule(rule, fired)), VariableLineMethod, signal, compiler.Now),
+            Expression.Constant(notFired, typeof(ScoreLine)));
     }
 }

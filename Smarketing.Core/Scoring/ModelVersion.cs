@@ -46,7 +46,7 @@ internal static class ModelVersion
                 w.WriteString("id", rule.Id);
                 WriteOptional(w, "description", rule.Description);
                 w.WritePropertyName("when");
-                WriteCondition(w, rule.When);
+                rule.When.WriteCanonical(w);
                 w.WriteNumber("points", rule.Points);
                 w.WriteBoolean("perOccurrence", rule.PerOccurrence);
                 WriteOptional(w, "cap", rule.Cap);
@@ -62,7 +62,7 @@ internal static class ModelVersion
                 w.WriteString("id", gate.Id);
                 w.WriteString("reason", gate.Reason);
                 w.WritePropertyName("when");
-                WriteCondition(w, gate.When);
+                gate.When.WriteCanonical(w);
                 w.WriteEndObject();
             }
 
@@ -71,66 +71,6 @@ internal static class ModelVersion
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void WriteCondition(Utf8JsonWriter w, ConditionDefinition condition)
-    {
-        w.WriteStartObject();
-        switch (condition)
-        {
-            case AllCondition all:
-                WriteConditions(w, "all", all.Conditions);
-                break;
-            case AnyCondition any:
-                WriteConditions(w, "any", any.Conditions);
-                break;
-            case NotCondition not:
-                w.WritePropertyName("not");
-                WriteCondition(w, not.Condition);
-                break;
-            case FieldCondition f:
-                w.WriteString("field", f.Field);
-                w.WriteString("op", f.Op.Token());
-                WriteOptional(w, "value", f.Text);
-                if (f.Values is not null)
-                {
-                    w.WriteStartArray("values");
-                    foreach (var value in f.Values)
-                    {
-                        w.WriteStringValue(value);
-                    }
-
-                    w.WriteEndArray();
-                }
-
-                WriteOptional(w, "value", f.Number);
-                WriteOptional(w, "min", f.Min);
-                WriteOptional(w, "max", f.Max);
-                w.WriteBoolean("ignoreCase", f.IgnoreCase);
-                break;
-            case ActivityCondition a:
-                w.WriteString("activity", a.Activity);
-                w.WriteString("op", a.Op.Token());
-                WriteOptional(w, "value", a.Number);
-                WriteOptional(w, "min", a.Min);
-                WriteOptional(w, "max", a.Max);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(condition), condition, null);
-        }
-
-        w.WriteEndObject();
-    }
-
-    private static void WriteConditions(Utf8JsonWriter w, string name, IReadOnlyList<ConditionDefinition> conditions)
-    {
-        w.WriteStartArray(name);
-        foreach (var c in conditions)
-        {
-            WriteCondition(w, c);
-        }
-
-        w.WriteEndArray();
     }
 
     private static void WriteOptional(Utf8JsonWriter w, string name, string? value)

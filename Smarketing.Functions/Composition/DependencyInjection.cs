@@ -13,6 +13,7 @@ using Smarketing.Core.Handoff.HubSpot;
 using Smarketing.Core.Handoff.Salesforce;
 using Smarketing.Core.Intake;
 using Smarketing.Core.Leads;
+using Smarketing.Core.Scoring;
 using Smarketing.Functions.Crm;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Storage;
@@ -32,9 +33,7 @@ public static class DependencyInjection
         var services = builder.Services;
         services.TryAddSingletonTimeProvider();
 
-        services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ScoringOptions>, ScoringOptionsValidator>();
-        services.AddSingleton(sp => ScoringModelSource.Load(sp.GetRequiredService<IOptions<ScoringOptions>>().Value));
+        builder.AddScoring();
 
         services.AddOptions<LifecycleOptions>()
             .BindConfiguration(LifecycleOptions.SectionName)
