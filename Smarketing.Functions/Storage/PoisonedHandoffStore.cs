@@ -242,7 +242,7 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
         var record = string.IsNullOrWhiteSpace(leadId) ? null : await ledger.FindAsync(leadId, cancellationToken);
         var reason = envelope?.Reason
             ?? parseError
-            ?? (record?.LastHandoffError is { } last
+            ?? (record?.Handoff.LastError is { } last
                 ? $"Failed every delivery; last error: {last}"
                 : "Failed every delivery (the ledger has no error recorded for this lead).");
         return new PoisonedHandoff
@@ -253,8 +253,8 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
             Reason = reason,
             Provider = envelope?.Provider,
             PoisonedAt = envelope?.PoisonedAt ?? message.InsertedOn,
-            LeadStatus = record?.Lifecycle.Status.ToWire(),
-            HandoffFailures = record?.HandoffFailures,
+            LeadStatus = record?.Status.ToWire(),
+            HandoffFailures = record?.Handoff.Failures,
         };
     }
 }
