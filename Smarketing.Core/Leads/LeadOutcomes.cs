@@ -15,7 +15,7 @@ public sealed record SubmissionOutcome
     public HandoffMessage? Handoff { get; init; }
 }
 
-/// <summary>What <see cref="Lead.ApplyCrmFeedback"/> did with a status change the CRM reported.</summary>
+/// <summary>What <see cref="Lead.ApplyCrmFeedback"/> did with a status change the CRM reported: moved when neither flag is set.</summary>
 public sealed record FeedbackMove
 {
     /// <summary>The lead's status before the feedback.</summary>
@@ -26,7 +26,4 @@ public sealed record FeedbackMove
 
     /// <summary>The contract's refusal, when it refused the move: nothing changed.</summary>
     public TransitionRefusal? Refusal { get; init; }
-
-    /// <summary>True when the lead moved.</summary>
-    public bool Applied => !AlreadyApplied && Refusal is null;
 }

@@ -301,8 +301,7 @@ public sealed class LeadTests
 
         var move = sut.ApplyCrmFeedback(Disqualify(), Now, _policy);
 
-        Assert.True(move.Applied);
-        Assert.Equal(LeadStatus.Mql, move.From);
+        Assert.Equal(new FeedbackMove { From = LeadStatus.Mql }, move);
         Assert.Equal(LeadStatus.Disqualified, sut.Status);
         Assert.False(sut.Handoff.Pending);
         Assert.False(sut.Handoff.EnqueueFailed);
@@ -320,7 +319,7 @@ public sealed class LeadTests
         var move = sut.ApplyCrmFeedback(Disqualify(), Now.AddMinutes(1), _policy);
 
         Assert.True(move.AlreadyApplied);
-        Assert.False(move.Applied);
+        Assert.Null(move.Refusal);
         AssertSame(before, sut);
     }
 
