@@ -2,7 +2,7 @@ namespace Smarketing.Core.Contracts;
 
 /// <summary>
 /// The message on the <c>mql-handoff</c> queue: everything the CRM handoff needs, so the handoff
-/// never has to ask the sender again.
+/// never has to ask the sender again. Built from a lead's MQL snapshot by <see cref="Leads.Lead.ToHandoffMessage"/>.
 /// </summary>
 public sealed record HandoffMessage
 {

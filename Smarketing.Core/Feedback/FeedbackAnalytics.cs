@@ -11,7 +11,7 @@ public interface ILeadFunnelReader
     /// The leads with an MQL snapshot. <paramref name="campaign"/> is a hint that lets the store skip other campaigns'
     /// rows; callers still check each row's campaign.
     /// </summary>
-    IAsyncEnumerable<LeadRecord> ReadQualifiedLeadsAsync(string? campaign, CancellationToken cancellationToken);
+    IAsyncEnumerable<Lead> ReadQualifiedLeadsAsync(string? campaign, CancellationToken cancellationToken);
 }
 
 /// <summary>The marketing read side: per-campaign funnel and disqualification summary, and the raw rows for export.</summary>

@@ -74,10 +74,10 @@ public sealed class FeedbackRecorder(
         var outcome = await ledger.UpdateAsync(feedback.LeadId, current => Decide(current, feedback), cancellationToken);
         if (outcome.Status is FeedbackStatus.Applied or FeedbackStatus.AlreadyApplied && feedback.Status == LeadStatus.Disqualified)
         {
-            var record = await ledger.FindAsync(feedback.LeadId, cancellationToken);
-            if (record?.Lifecycle.Status == LeadStatus.Disqualified)
+            var lead = await ledger.FindAsync(feedback.LeadId, cancellationToken);
+            if (lead?.Status == LeadStatus.Disqualified)
             {
-                await feedbackStore.UpsertAsync(ToFeedback(record), cancellationToken);
+                await feedbackStore.UpsertAsync(ToFeedback(lead), cancellationToken);
             }
         }
 
@@ -89,77 +89,46 @@ public sealed class FeedbackRecorder(
         return outcome;
     }
 
-    private (FeedbackOutcome, LeadRecord?) Decide(LeadRecord? current, CrmFeedback feedback)
+    private LedgerDecision<FeedbackOutcome> Decide(Lead? current, CrmFeedback feedback)
     {
         if (current is null)
         {
-            return (new FeedbackOutcome { Status = FeedbackStatus.UnknownLead, Message = $"Lead '{feedback.LeadId}' is not in the ledger." }, null);
+            return LedgerDecision.Keep(new FeedbackOutcome { Status = FeedbackStatus.UnknownLead, Message = $"Lead '{feedback.LeadId}' is not in the ledger." });
         }
 
-        var lifecycle = current.Lifecycle;
-        if (lifecycle.Status == feedback.Status && lifecycle.History.Count > 0 &&
-            lifecycle.History[^1].ReasonCode == feedback.ReasonCode)
+        var move = current.ApplyCrmFeedback(feedback, timeProvider.GetUtcNow(), policy);
+        if (move.AlreadyApplied)
         {
-            return (new FeedbackOutcome { Status = FeedbackStatus.AlreadyApplied, LeadStatus = lifecycle.Status }, null);
+            return LedgerDecision.Keep(new FeedbackOutcome { Status = FeedbackStatus.AlreadyApplied, LeadStatus = current.Status });
         }
 
-        var from = lifecycle.Status;
-        var refusal = lifecycle.TryApply(
-            new TransitionRequest
-            {
-                To = feedback.Status,
-                Actor = feedback.Rep is null ? "crm" : "crm:" + feedback.Rep,
-                ReasonCode = feedback.ReasonCode,
-                Note = feedback.Note,
-                BudgetConfirmed = feedback.BudgetConfirmed,
-                TimelineConfirmed = feedback.TimelineConfirmed,
-                Score = current.Mql?.Score ?? current.Score,
-                ModelVersion = current.Mql?.ModelVersion ?? current.ModelVersion,
-            },
-            policy,
-            out _);
-        if (refusal is not null)
+        if (move.Refusal is { } refusal)
         {
-            return (new FeedbackOutcome { Status = FeedbackStatus.Refused, LeadStatus = from, Message = refusal.Message, Refusal = refusal }, null);
+            return LedgerDecision.Keep(new FeedbackOutcome { Status = FeedbackStatus.Refused, LeadStatus = move.From, Message = refusal.Message, Refusal = refusal });
         }
 
-        current.UpdatedAt = timeProvider.GetUtcNow();
-        if (feedback.Status == LeadStatus.Disqualified)
-        {
-            // A disqualified lead has no handoff left to make.
-            current.HandoffPending = false;
-            current.Disqualification = new LeadSnapshot
-            {
-                At = current.UpdatedAt,
-                Campaign = current.Mql?.Campaign ?? current.Campaign,
-                Source = current.Mql?.Source ?? current.Source,
-                Score = current.Mql?.Score ?? current.Score,
-                ModelVersion = current.Mql?.ModelVersion ?? current.ModelVersion ?? string.Empty,
-            };
-        }
-
-        logger.FeedbackApplied(current.LeadId, from.ToWire(), feedback.Status.ToWire(), feedback.ReasonCode);
-        return (new FeedbackOutcome { Status = FeedbackStatus.Applied, LeadStatus = feedback.Status }, current);
+        logger.FeedbackApplied(current.LeadId, move.From.ToWire(), feedback.Status.ToWire(), feedback.ReasonCode);
+        return LedgerDecision.Save(current, new FeedbackOutcome { Status = FeedbackStatus.Applied, LeadStatus = feedback.Status });
     }
 
-    private DisqualificationFeedback ToFeedback(LeadRecord record)
+    private DisqualificationFeedback ToFeedback(Lead lead)
     {
-        var entry = record.Lifecycle.History[^1];
+        var entry = lead.History[^1];
         policy.TryGetReason(LeadStatus.Disqualified, entry.ReasonCode, out var reason);
-        var snapshot = record.Disqualification;
+        var snapshot = lead.Disqualification;
         return new DisqualificationFeedback
         {
-            LeadId = record.LeadId,
-            Campaign = (snapshot is null ? record.Mql?.Campaign ?? record.Campaign : snapshot.Campaign) ?? DisqualificationFeedback.UnknownCampaign,
-            Source = snapshot is null ? record.Mql?.Source ?? record.Source : snapshot.Source,
+            LeadId = lead.LeadId,
+            Campaign = (snapshot is null ? lead.Mql?.Campaign ?? lead.Campaign : snapshot.Campaign) ?? DisqualificationFeedback.UnknownCampaign,
+            Source = snapshot is null ? lead.Mql?.Source ?? lead.Source : snapshot.Source,
             ReasonCode = entry.ReasonCode!,
             ReasonCategory = reason?.Category ?? "other",
             ReasonLabel = reason?.Label,
             Note = entry.Note,
-            Score = snapshot?.Score ?? record.Mql?.Score ?? record.Score,
-            ModelVersion = snapshot is { ModelVersion.Length: > 0 } ? snapshot.ModelVersion : record.Mql?.ModelVersion ?? record.ModelVersion,
+            Score = snapshot?.Score ?? lead.Mql?.Score ?? lead.Score,
+            ModelVersion = snapshot is { ModelVersion.Length: > 0 } ? snapshot.ModelVersion : lead.Mql?.ModelVersion ?? lead.ModelVersion,
             FromStatus = entry.From.ToWire(),
-            Rep = entry.Actor.StartsWith("crm:", StringComparison.Ordinal) ? entry.Actor[4..] : record.OwnerId,
+            Rep = entry.Actor.StartsWith("crm:", StringComparison.Ordinal) ? entry.Actor[4..] : lead.OwnerId,
             Cycle = entry.RecycleCount,
             DisqualifiedAt = entry.At,
         };

@@ -19,14 +19,14 @@ public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, Lifecycle
     public int FeedbackRows { get; private set; }
 
     /// <summary>The campaign a lead's moves are attributed to.</summary>
-    public static string CampaignOf(LeadRecord record)
+    public static string CampaignOf(Lead record)
     {
         ArgumentNullException.ThrowIfNull(record);
         return record.Mql?.Campaign ?? record.Campaign ?? DisqualificationFeedback.UnknownCampaign;
     }
 
     /// <summary>Counts the MQL, SAL, SQL, won and lost moves of a lead that fall in the window.</summary>
-    public void AddLead(LeadRecord record)
+    public void AddLead(Lead record)
     {
         ArgumentNullException.ThrowIfNull(record);
         LedgerRows++;
@@ -36,7 +36,7 @@ public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, Lifecycle
             return;
         }
 
-        foreach (var entry in record.Lifecycle.History)
+        foreach (var entry in record.History)
         {
             if (!query.Contains(entry.At))
             {

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Smarketing.Core.Intake;
+using Smarketing.Core.Contracts;
 using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Handoff;
@@ -23,41 +23,28 @@ public sealed class HandoffReconciler(ILeadLedger ledger, IHandoffEnqueuer queue
         var requeued = 0;
         await foreach (var candidate in ledger.FindUnattemptedHandoffsAsync(cancellationToken))
         {
-            if (!IsStale(candidate, now))
-            {
-                continue;
-            }
-
-            var claimed = await ledger.UpdateAsync(
-                candidate.LeadId,
-                current =>
-                {
-                    if (current is null || !IsStale(current, now) || current.HandoffFailures > 0)
-                    {
-                        return (false, (LeadRecord?)null);
-                    }
-
-                    current.HandoffRequeuedAt = now;
-                    current.HandoffEnqueueFailed = false;
-                    return (true, current);
-                },
-                cancellationToken);
-            if (!claimed)
+            if (!candidate.IsRequeueDue(now, GracePeriod))
             {
                 continue;
             }
 
             // Claimed under the ETag first, so two reconcilers never both enqueue the same lead.
-            var record = await ledger.FindAsync(candidate.LeadId, cancellationToken);
-            await queue.EnqueueAsync(LeadIntake.ToMessage(record!), cancellationToken);
-            logger.HandoffRequeued(candidate.LeadId, candidate.Mql!.At);
+            var message = await ledger.UpdateAsync(
+                candidate.LeadId,
+                current => current?.ClaimRequeue(now, GracePeriod) == true
+                    ? LedgerDecision.Save<HandoffMessage?>(current, current.ToHandoffMessage())
+                    : LedgerDecision.Keep<HandoffMessage?>(null),
+                cancellationToken);
+            if (message is null)
+            {
+                continue;
+            }
+
+            await queue.EnqueueAsync(message, cancellationToken);
+            logger.HandoffRequeued(candidate.LeadId, message.MqlAt);
             requeued++;
         }
 
         return requeued;
     }
-
-    private static bool IsStale(LeadRecord record, DateTimeOffset now) =>
-        record.Lifecycle.Status == LeadStatus.Mql && record.HandoffPending && record.Mql is not null &&
-        now - (record.HandoffRequeuedAt ?? record.Mql.At) >= GracePeriod;
 }

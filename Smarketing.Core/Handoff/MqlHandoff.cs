@@ -4,16 +4,6 @@ using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Handoff;
 
-/// <summary>What one handoff attempt did.</summary>
-public enum HandoffOutcome
-{
-    /// <summary>The CRM record was upserted and the lead moved MQL → SAL.</summary>
-    HandedOff,
-
-    /// <summary>The lead had already left MQL (a redelivered message); nothing was done.</summary>
-    AlreadyDone,
-}
-
 /// <summary>The message cannot be handed off however often it is retried.</summary>
 public sealed class InvalidHandoffMessageException : Exception
 {
@@ -39,13 +29,10 @@ public sealed class MqlHandoff(
     TimeProvider timeProvider,
     ILogger<MqlHandoff> logger)
 {
-    /// <summary>The actor recorded for the MQL → SAL move.</summary>
-    public const string Actor = "system:HandOffMql";
-
     private const int MaxErrorLength = 1000;
 
     /// <summary>Hands off the lead named by <paramref name="message"/>.</summary>
-    public async Task<HandoffOutcome> HandleAsync(HandoffMessage message, CancellationToken cancellationToken)
+    public async Task HandleAsync(HandoffMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var errors = message.Validate();
@@ -56,7 +43,7 @@ public sealed class MqlHandoff(
 
         try
         {
-            return await HandOffAsync(message, cancellationToken);
+            await HandOffAsync(message, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not InvalidHandoffMessageException)
         {
@@ -65,30 +52,30 @@ public sealed class MqlHandoff(
         }
     }
 
-    private async Task<HandoffOutcome> HandOffAsync(HandoffMessage message, CancellationToken cancellationToken)
+    private async Task HandOffAsync(HandoffMessage message, CancellationToken cancellationToken)
     {
-        var record = await ledger.FindAsync(message.LeadId, cancellationToken)
+        var lead = await ledger.FindAsync(message.LeadId, cancellationToken)
             ?? throw new InvalidHandoffMessageException($"Lead '{message.LeadId}' is not in the ledger.");
-        if (record.Lifecycle.Status != LeadStatus.Mql)
+        if (lead.Status != LeadStatus.Mql)
         {
-            logger.HandoffAlreadyDone(record.LeadId, record.Lifecycle.Status.ToWire());
-            return HandoffOutcome.AlreadyDone;
+            logger.HandoffAlreadyDone(lead.LeadId, lead.Status.ToWire());
+            return;
         }
 
-        var ownerId = record.OwnerId ?? message.OwnerId ?? await AssignOwnerAsync(
+        var ownerId = lead.OwnerId ?? message.OwnerId ?? await AssignOwnerAsync(
             new OwnerAssignmentRequest
             {
-                LeadId = record.LeadId,
-                Country = record.Country ?? message.Country,
-                Industry = record.Industry ?? message.Industry,
+                LeadId = lead.LeadId,
+                Country = lead.Country ?? message.Country,
+                Industry = lead.Industry ?? message.Industry,
             },
             cancellationToken);
 
         var result = await crm.UpsertLeadAsync(
             new CrmLeadUpsert
             {
-                ExternalId = record.LeadId,
-                CrmId = record.CrmId ?? message.CrmId,
+                ExternalId = lead.LeadId,
+                CrmId = lead.CrmId ?? message.CrmId,
                 Email = message.Email,
                 Phone = message.Phone,
                 LeadStatus = LeadStatus.Sal.ToWire(),
@@ -98,44 +85,19 @@ public sealed class MqlHandoff(
                 Campaign = message.Campaign,
                 Industry = message.Industry,
                 CompanySize = message.CompanySize,
-                Country = record.Country ?? message.Country,
+                Country = lead.Country ?? message.Country,
             },
             cancellationToken);
 
         var now = timeProvider.GetUtcNow();
-        var outcome = await ledger.UpdateAsync(
-            record.LeadId,
-            current =>
-            {
-                if (current is null || current.Lifecycle.Status != LeadStatus.Mql)
-                {
-                    return (HandoffOutcome.AlreadyDone, (LeadRecord?)null);
-                }
-
-                current.Lifecycle.Apply(
-                    new TransitionRequest
-                    {
-                        To = LeadStatus.Sal,
-                        Actor = Actor,
-                        CrmRecordId = result.RecordId,
-                        OwnerId = ownerId,
-                        Score = message.Score,
-                        ModelVersion = message.ModelVersion,
-                        Note = $"handed off to {crm.Provider}",
-                    },
-                    policy);
-                current.CrmId = result.RecordId;
-                current.OwnerId = ownerId;
-                current.HandoffPending = false;
-                current.LastHandoffError = null;
-                current.HandedOffAt = now;
-                current.UpdatedAt = now;
-                return (HandoffOutcome.HandedOff, current);
-            },
+        await ledger.UpdateAsync(
+            lead.LeadId,
+            current => current?.RecordHandoffSuccess(result.RecordId, ownerId, crm.Provider, now, policy) == true
+                ? LedgerDecision.Save(current, true)
+                : LedgerDecision.Keep(false),
             cancellationToken);
 
-        logger.HandedOff(record.LeadId, crm.Provider, result.RecordId, result.Created, ownerId);
-        return outcome;
+        logger.HandedOff(lead.LeadId, crm.Provider, result.RecordId, result.Created, ownerId);
     }
 
     private async Task<string> AssignOwnerAsync(OwnerAssignmentRequest request, CancellationToken cancellationToken)
@@ -149,20 +111,13 @@ public sealed class MqlHandoff(
             leadId,
             current =>
             {
-                if (current is null)
+                if (current?.AssignOwner(candidate, timeProvider.GetUtcNow()) == true)
                 {
-                    return (candidate, (LeadRecord?)null);
+                    logger.OwnerAssigned(leadId, candidate);
+                    return LedgerDecision.Save(current, candidate);
                 }
 
-                if (current.OwnerId is not null)
-                {
-                    return (current.OwnerId, null);
-                }
-
-                current.OwnerId = candidate;
-                current.UpdatedAt = timeProvider.GetUtcNow();
-                logger.OwnerAssigned(leadId, candidate);
-                return (candidate, current);
+                return LedgerDecision.Keep(current?.OwnerId ?? candidate);
             },
             cancellationToken);
     }
@@ -180,18 +135,9 @@ public sealed class MqlHandoff(
 
         var failures = await ledger.UpdateAsync(
             leadId,
-            current =>
-            {
-                if (current is null)
-                {
-                    return (0, (LeadRecord?)null);
-                }
-
-                current.HandoffFailures++;
-                current.LastHandoffError = error;
-                current.UpdatedAt = timeProvider.GetUtcNow();
-                return (current.HandoffFailures, current);
-            },
+            current => current?.RecordHandoffFailure(error, timeProvider.GetUtcNow()) == true
+                ? LedgerDecision.Save(current, current.Handoff.Failures)
+                : LedgerDecision.Keep(current?.Handoff.Failures ?? 0),
             cancellationToken);
         logger.HandoffFailed(leadId, failures, error);
     }

@@ -4,17 +4,17 @@ namespace Smarketing.Core.Leads;
 public interface ILeadLedger
 {
     /// <summary>Reads a lead, or null when the ledger has never seen it.</summary>
-    Task<LeadRecord?> FindAsync(string leadId, CancellationToken cancellationToken);
+    Task<Lead?> FindAsync(string leadId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Inserts the record when its <see cref="LeadRecord.ETag"/> is null, otherwise replaces it only if the
+    /// Inserts the lead when its <see cref="Lead.ETag"/> is null, otherwise replaces it only if the
     /// stored row still has that ETag. Throws <see cref="LedgerConflictException"/> when another writer won;
-    /// on success the record carries the new ETag.
+    /// on success the lead carries the new ETag (<see cref="Lead.MarkStored"/>).
     /// </summary>
-    Task SaveAsync(LeadRecord record, CancellationToken cancellationToken);
+    Task SaveAsync(Lead lead, CancellationToken cancellationToken);
 
     /// <summary>Leads still MQL whose handoff is pending and has never been attempted: candidates for re-enqueueing.</summary>
-    IAsyncEnumerable<LeadRecord> FindUnattemptedHandoffsAsync(CancellationToken cancellationToken);
+    IAsyncEnumerable<Lead> FindUnattemptedHandoffsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Another writer changed the lead since it was read: read it again and retry.</summary>

@@ -3,10 +3,11 @@ using System.Collections.ObjectModel;
 namespace Smarketing.Core.Leads;
 
 /// <summary>
-/// A lead's position in the lifecycle contract and its append-only history. Every move goes through
-/// <see cref="TryApply"/> or <see cref="Apply"/>, which ask the <see cref="LifecyclePolicy"/> first.
+/// A lead's position in the lifecycle contract and its append-only history, held by <see cref="Lead"/>, which makes
+/// every move. Every move goes through <see cref="TryApply"/> or <see cref="Apply"/>, which ask the
+/// <see cref="LifecyclePolicy"/> first.
 /// </summary>
-public sealed class LeadLifecycle
+internal sealed class LeadLifecycle
 {
     private readonly List<LifecycleEntry> _history;
     private readonly ReadOnlyCollection<LifecycleEntry> _historyView;

@@ -26,39 +26,13 @@ public static class DependencyInjection
     public static IHostApplicationBuilder AddSmarketing(this IHostApplicationBuilder builder) =>
         builder.AddSmarketingDomain().AddSmarketingIntake().AddSmarketingStorage().AddSmarketingCrm().AddSmarketingFeedback();
 
-    /// <summary>Scoring model, lifecycle policy, clock and the pipeline services of Core.</summary>
+    /// <summary>Scoring model, lifecycle policy (<see cref="LeadsRegistration.AddLeads"/>), clock and the pipeline services of Core.</summary>
     public static IHostApplicationBuilder AddSmarketingDomain(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddLeads();
         var services = builder.Services;
-        services.TryAddSingletonTimeProvider();
-
         builder.AddScoring();
-
-        services.AddOptions<LifecycleOptions>()
-            .BindConfiguration(LifecycleOptions.SectionName)
-            .PostConfigure(options =>
-            {
-                var defaults = LifecycleOptions.CreateDefault();
-                if (options.DisqualificationReasons.Count == 0)
-                {
-                    foreach (var reason in defaults.DisqualificationReasons)
-                    {
-                        options.DisqualificationReasons.Add(reason);
-                    }
-                }
-
-                if (options.ClosedLostReasons.Count == 0)
-                {
-                    foreach (var reason in defaults.ClosedLostReasons)
-                    {
-                        options.ClosedLostReasons.Add(reason);
-                    }
-                }
-            })
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<LifecycleOptions>, LifecycleOptionsValidator>();
-        services.AddSingleton(sp => new LifecyclePolicy(sp.GetRequiredService<IOptions<LifecycleOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton<LeadIntake>();
         services.AddSingleton<MqlHandoff>();
@@ -155,12 +129,4 @@ public static class DependencyInjection
                 pipeline.TimeProvider = context.ServiceProvider.GetRequiredKeyedService<TimeProvider>(CrmResilience.PipelineName);
                 CrmResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<CrmOptions>>().Value.Resilience);
             });
-
-    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
-    {
-        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
-        {
-            services.AddSingleton(TimeProvider.System);
-        }
-    }
 }

@@ -15,7 +15,7 @@ public sealed class GetLead(ILeadLedger ledger)
         string leadId,
         CancellationToken cancellationToken)
     {
-        LeadRecord? record;
+        Lead? record;
         try
         {
             record = await ledger.FindAsync(leadId, cancellationToken);
@@ -33,9 +33,9 @@ public sealed class GetLead(ILeadLedger ledger)
         return new JsonBodyResult(StatusCodes.Status200OK, new
         {
             record.LeadId,
-            Status = record.Lifecycle.Status.ToWire(),
-            record.Lifecycle.StatusSince,
-            record.Lifecycle.RecycleCount,
+            Status = record.Status.ToWire(),
+            record.StatusSince,
+            record.RecycleCount,
             Email = Mask(record.Email),
             record.Campaign,
             record.Source,
@@ -45,13 +45,13 @@ public sealed class GetLead(ILeadLedger ledger)
             record.ModelVersion,
             record.Explanation,
             record.Mql,
-            record.HandoffPending,
-            record.HandoffFailures,
-            record.LastHandoffError,
-            record.HandedOffAt,
+            HandoffPending = record.Handoff.Pending,
+            HandoffFailures = record.Handoff.Failures,
+            LastHandoffError = record.Handoff.LastError,
+            record.Handoff.HandedOffAt,
             record.CreatedAt,
             record.UpdatedAt,
-            History = record.Lifecycle.History,
+            record.History,
         });
     }
 

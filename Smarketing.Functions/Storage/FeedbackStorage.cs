@@ -79,7 +79,7 @@ internal sealed class TableLeadFunnelReader(StorageLayout layout) : ILeadFunnelR
         "MqlAt", "MqlCampaign", "MqlSource", "MqlScore", "MqlModelVersion", "CreatedAt", "UpdatedAt",
     ];
 
-    public async IAsyncEnumerable<LeadRecord> ReadQualifiedLeadsAsync(string? campaign, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Lead> ReadQualifiedLeadsAsync(string? campaign, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var filter = campaign is null || campaign == DisqualificationFeedback.UnknownCampaign
             ? TableClient.CreateQueryFilter($"MqlAt ge {Epoch}")

@@ -175,7 +175,7 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
                 MessageId = poisoned.MessageId,
                 LeadId = leadId,
                 Kind = DeadLetter.RetriesExhausted,
-                Reason = parseError ?? (record?.LastHandoffError is { } last
+                Reason = parseError ?? (record?.Handoff.LastError is { } last
                     ? $"Failed every delivery; last error: {last}"
                     : "Failed every delivery (the ledger has no error recorded for this lead)."),
                 Provider = null,
@@ -340,8 +340,8 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
             Reason = letter.Reason,
             Provider = letter.Provider,
             PoisonedAt = letter.PoisonedAt,
-            LeadStatus = record?.Lifecycle.Status.ToWire(),
-            HandoffFailures = record?.HandoffFailures,
+            LeadStatus = record?.Status.ToWire(),
+            HandoffFailures = record?.Handoff.Failures,
         };
     }
 }

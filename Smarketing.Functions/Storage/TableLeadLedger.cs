@@ -14,29 +14,29 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
 {
     public const string RowKey = "ledger";
 
-    public async Task<LeadRecord?> FindAsync(string leadId, CancellationToken cancellationToken)
+    public async Task<Lead?> FindAsync(string leadId, CancellationToken cancellationToken)
     {
         var response = await layout.LeadLedger.GetEntityIfExistsAsync<TableEntity>(TableKeys.Encode(leadId), RowKey, cancellationToken: cancellationToken);
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
-    public async Task SaveAsync(LeadRecord record, CancellationToken cancellationToken)
+    public async Task SaveAsync(Lead lead, CancellationToken cancellationToken)
     {
-        var entity = ToEntity(record);
+        var entity = ToEntity(lead.ToMemento());
         try
         {
-            var response = record.ETag is null
+            var response = lead.ETag is null
                 ? await layout.LeadLedger.AddEntityAsync(entity, cancellationToken)
-                : await layout.LeadLedger.UpdateEntityAsync(entity, new ETag(record.ETag), TableUpdateMode.Replace, cancellationToken);
-            record.ETag = response.Headers.ETag?.ToString();
+                : await layout.LeadLedger.UpdateEntityAsync(entity, new ETag(lead.ETag), TableUpdateMode.Replace, cancellationToken);
+            lead.MarkStored(response.Headers.ETag?.ToString());
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            throw new LedgerConflictException(record.LeadId);
+            throw new LedgerConflictException(lead.LeadId);
         }
     }
 
-    public async IAsyncEnumerable<LeadRecord> FindUnattemptedHandoffsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Lead> FindUnattemptedHandoffsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = layout.LeadLedger.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"HandoffPending eq {true} and Status eq {"MQL"} and HandoffFailures eq {0}"),
@@ -47,16 +47,14 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
         }
     }
 
-    internal static TableEntity ToEntity(LeadRecord record)
-    {
-        var lifecycle = record.Lifecycle;
-        return new TableEntity(TableKeys.Encode(record.LeadId), RowKey)
+    internal static TableEntity ToEntity(LeadMemento record) =>
+        new(TableKeys.Encode(record.LeadId), RowKey)
         {
             ["LeadId"] = record.LeadId,
-            ["Status"] = lifecycle.Status.ToWire(),
-            ["StatusSince"] = lifecycle.StatusSince,
-            ["RecycleCount"] = lifecycle.RecycleCount,
-            ["History"] = JsonSerializer.Serialize(lifecycle.History, SmarketingJson.Options),
+            ["Status"] = record.Status.ToWire(),
+            ["StatusSince"] = record.StatusSince,
+            ["RecycleCount"] = record.RecycleCount,
+            ["History"] = JsonSerializer.Serialize(record.History, SmarketingJson.Options),
             ["Email"] = record.Email,
             ["Phone"] = record.Phone,
             ["Industry"] = record.Industry,
@@ -82,18 +80,17 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
             ["DisqualifiedModelVersion"] = record.Disqualification?.ModelVersion,
             ["LastSubmissionHash"] = record.LastSubmissionHash,
             ["RecentDeliveries"] = string.Join('\n', record.RecentDeliveries),
-            ["HandoffEnqueueFailed"] = record.HandoffEnqueueFailed,
-            ["HandoffRequeuedAt"] = record.HandoffRequeuedAt,
-            ["HandoffPending"] = record.HandoffPending,
-            ["HandoffFailures"] = record.HandoffFailures,
-            ["LastHandoffError"] = record.LastHandoffError,
-            ["HandedOffAt"] = record.HandedOffAt,
+            ["HandoffEnqueueFailed"] = record.Handoff.EnqueueFailed,
+            ["HandoffRequeuedAt"] = record.Handoff.RequeuedAt,
+            ["HandoffPending"] = record.Handoff.Pending,
+            ["HandoffFailures"] = record.Handoff.Failures,
+            ["LastHandoffError"] = record.Handoff.LastError,
+            ["HandedOffAt"] = record.Handoff.HandedOffAt,
             ["CreatedAt"] = record.CreatedAt,
             ["UpdatedAt"] = record.UpdatedAt,
         };
-    }
 
-    internal static LeadRecord FromEntity(TableEntity e)
+    internal static Lead FromEntity(TableEntity e)
     {
         if (!LeadStatusNames.TryParse(e.GetString("Status"), out var status))
         {
@@ -103,10 +100,13 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
         var history = JsonSerializer.Deserialize<List<LifecycleEntry>>(e.GetString("History") ?? "[]", SmarketingJson.Options) ?? [];
         var mqlAt = e.GetDateTimeOffset("MqlAt");
         var disqualifiedAt = e.GetDateTimeOffset("DisqualifiedAt");
-        return new LeadRecord
+        return Lead.Restore(new LeadMemento
         {
             LeadId = e.GetString("LeadId") ?? TableKeys.Decode(e.PartitionKey),
-            Lifecycle = LeadLifecycle.Restore(status, e.GetDateTimeOffset("StatusSince") ?? default, e.GetInt32("RecycleCount") ?? 0, history),
+            Status = status,
+            StatusSince = e.GetDateTimeOffset("StatusSince") ?? default,
+            RecycleCount = e.GetInt32("RecycleCount") ?? 0,
+            History = history,
             Email = e.GetString("Email"),
             Phone = e.GetString("Phone"),
             Industry = e.GetString("Industry"),
@@ -137,16 +137,19 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
                 ModelVersion = e.GetString("DisqualifiedModelVersion") ?? string.Empty,
             },
             LastSubmissionHash = e.GetString("LastSubmissionHash"),
-            RecentDeliveries = (e.GetString("RecentDeliveries") ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList(),
-            HandoffEnqueueFailed = e.GetBoolean("HandoffEnqueueFailed") ?? false,
-            HandoffRequeuedAt = e.GetDateTimeOffset("HandoffRequeuedAt"),
-            HandoffPending = e.GetBoolean("HandoffPending") ?? false,
-            HandoffFailures = e.GetInt32("HandoffFailures") ?? 0,
-            LastHandoffError = e.GetString("LastHandoffError"),
-            HandedOffAt = e.GetDateTimeOffset("HandedOffAt"),
+            RecentDeliveries = (e.GetString("RecentDeliveries") ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            Handoff = new HandoffState
+            {
+                EnqueueFailed = e.GetBoolean("HandoffEnqueueFailed") ?? false,
+                RequeuedAt = e.GetDateTimeOffset("HandoffRequeuedAt"),
+                Pending = e.GetBoolean("HandoffPending") ?? false,
+                Failures = e.GetInt32("HandoffFailures") ?? 0,
+                LastError = e.GetString("LastHandoffError"),
+                HandedOffAt = e.GetDateTimeOffset("HandedOffAt"),
+            },
             CreatedAt = e.GetDateTimeOffset("CreatedAt") ?? default,
             UpdatedAt = e.GetDateTimeOffset("UpdatedAt") ?? default,
             ETag = e.ETag.ToString(),
-        };
+        });
     }
 }

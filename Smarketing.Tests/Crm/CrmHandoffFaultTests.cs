@@ -75,10 +75,10 @@ public sealed class CrmHandoffFaultTests
         Assert.Equal(original, poisoned.Body);
 
         var lead = await app.LedgerAsync(LeadId);
-        Assert.Equal(Core.Leads.LeadStatus.Mql, lead!.Lifecycle.Status);
-        Assert.True(lead.HandoffPending);
-        Assert.Equal(1, lead.HandoffFailures);
-        Assert.Contains(message, lead.LastHandoffError, StringComparison.Ordinal);
+        Assert.Equal(Core.Leads.LeadStatus.Mql, lead!.Status);
+        Assert.True(lead.Handoff.Pending);
+        Assert.Equal(1, lead.Handoff.Failures);
+        Assert.Contains(message, lead.Handoff.LastError, StringComparison.Ordinal);
 
         var listing = (await app.ListPoisonAsync()).Json.GetProperty("items")[0];
         Assert.Equal("refused", listing.GetProperty("kind").GetString());
@@ -159,7 +159,7 @@ public sealed class CrmHandoffFaultTests
 
         Assert.Equal(1, crm.RecordCount);
         var lead = await app.LedgerAsync(LeadId);
-        Assert.Single(lead!.Lifecycle.History, e => e.To == Core.Leads.LeadStatus.Sal);
+        Assert.Single(lead!.History, e => e.To == Core.Leads.LeadStatus.Sal);
         Assert.Empty(await TestApp.PeekAsync(app.Layout.HandoffPoison));
     }
 

@@ -31,17 +31,13 @@ internal static class CrmTestApp
     public static async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(this TestApp app) =>
         await app.Services.GetRequiredService<PoisonedHandoffStore>().ReadAllAsync(CancellationToken.None);
 
-    public static Task<LeadRecord?> LedgerAsync(this TestApp app, string leadId) =>
+    public static Task<Lead?> LedgerAsync(this TestApp app, string leadId) =>
         ((ILeadLedger)app.Services.GetService(typeof(ILeadLedger))!).FindAsync(leadId, CancellationToken.None);
 
     public static Task SetCountryAsync(this TestApp app, string leadId, string country) =>
         ((ILeadLedger)app.Services.GetService(typeof(ILeadLedger))!).UpdateAsync(
             leadId,
-            current =>
-            {
-                current!.Country = country;
-                return (0, current);
-            },
+            current => LedgerDecision.Save(Lead.Restore(current!.ToMemento() with { Country = country }), 0),
             CancellationToken.None);
 }
 

@@ -50,10 +50,8 @@ public sealed class FeedbackSummaryBuilderTests
     public void Attribution_MqlSnapshotCampaignOverLatestCampaign_ElseLatest_ElseNone()
     {
         var builder = CreateSut(Day, Day.AddDays(1));
-        var snapshot = Lead("snap", "spring-webinar", (LeadStatus.Mql, Day));
-        snapshot.Campaign = "autumn-ebook";
-        var noCampaign = Lead("none", null, (LeadStatus.Mql, Day));
-        noCampaign.Campaign = null;
+        var snapshot = WithCampaign(Lead("snap", "spring-webinar", (LeadStatus.Mql, Day)), "autumn-ebook");
+        var noCampaign = WithCampaign(Lead("none", null, (LeadStatus.Mql, Day)), null);
         builder.AddLead(snapshot);
         builder.AddLead(noCampaign);
 
@@ -157,10 +155,12 @@ public sealed class FeedbackSummaryBuilderTests
     private static FeedbackSummaryBuilder CreateSut(DateTimeOffset from, DateTimeOffset to, int top = 5, string? campaign = null) =>
         new(new FeedbackSummaryQuery { From = from, To = to, Top = top, Campaign = campaign }, Policy);
 
-    private static LeadRecord Lead(string id, string? campaign, params (LeadStatus To, DateTimeOffset At)[] moves) =>
+    private static Lead Lead(string id, string? campaign, params (LeadStatus To, DateTimeOffset At)[] moves) =>
         LeadWithReasons(id, campaign, moves.Select(m => (m.To, m.At, (string?)null)).ToArray());
 
-    private static LeadRecord LeadWithReasons(string id, string? campaign, params (LeadStatus To, DateTimeOffset At, string? Reason)[] moves)
+    private static Lead WithCampaign(Lead lead, string? campaign) => Core.Leads.Lead.Restore(lead.ToMemento() with { Campaign = campaign });
+
+    private static Lead LeadWithReasons(string id, string? campaign, params (LeadStatus To, DateTimeOffset At, string? Reason)[] moves)
     {
         var history = new List<LifecycleEntry>();
         var from = LeadStatus.New;
@@ -170,14 +170,16 @@ public sealed class FeedbackSummaryBuilderTests
             from = to;
         }
 
-        return new LeadRecord
+        return Core.Leads.Lead.Restore(new LeadMemento
         {
             LeadId = id,
-            Lifecycle = LeadLifecycle.Restore(from, moves.Length == 0 ? Day : moves[^1].At, 0, history),
+            Status = from,
+            StatusSince = moves.Length == 0 ? Day : moves[^1].At,
+            History = history,
             Campaign = campaign,
             Mql = new LeadSnapshot { At = Day, Campaign = campaign, Score = 80, ModelVersion = "v1" },
             CreatedAt = Day,
-        };
+        });
     }
 
     private static DisqualificationFeedback Row(string leadId, string campaign, string code, string category, DateTimeOffset at) => new()

@@ -1,0 +1,29 @@
+namespace Smarketing.Core.Leads;
+
+/// <summary>
+/// Where a lead's CRM handoff stands. Only <see cref="Lead"/> makes a new one: a handoff is pending only while the lead
+/// is an MQL.
+/// </summary>
+public sealed record HandoffState
+{
+    /// <summary>No handoff yet: the state of a lead that never became an MQL.</summary>
+    public static readonly HandoffState None = new();
+
+    /// <summary>True from the move to MQL until the CRM handoff succeeded (or the lead left MQL otherwise).</summary>
+    public bool Pending { get; init; }
+
+    /// <summary>True when the MQL was recorded but putting its handoff on the queue failed; the next delivery or the reconciler re-enqueues it.</summary>
+    public bool EnqueueFailed { get; init; }
+
+    /// <summary>When the reconciler last re-enqueued the handoff.</summary>
+    public DateTimeOffset? RequeuedAt { get; init; }
+
+    /// <summary>How many handoff attempts failed.</summary>
+    public int Failures { get; init; }
+
+    /// <summary>The last handoff failure, for people replaying poisoned handoffs.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>When the CRM handoff succeeded.</summary>
+    public DateTimeOffset? HandedOffAt { get; init; }
+}

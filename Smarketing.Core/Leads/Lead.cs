@@ -1,0 +1,492 @@
+using Smarketing.Core.Contracts;
+using Smarketing.Core.Scoring;
+
+namespace Smarketing.Core.Leads;
+
+/// <summary>
+/// A lead: where it stands in the lifecycle contract and why, what is known of it, the campaign snapshots taken at
+/// the moments that count, and the progress of its CRM handoff. Every change goes through one of its methods, each
+/// of which guards its own rule; the lifecycle moves themselves are checked by the <see cref="LifecyclePolicy"/>.
+/// A handoff is pending only while the lead is an MQL: every move out of MQL ends it.
+/// </summary>
+public sealed class Lead
+{
+    /// <summary>The actor recorded for the moves a scored submission makes (recycle, NEW → MQL).</summary>
+    public const string IntakeActor = "system:ScoreLead";
+
+    /// <summary>The actor recorded for the MQL → SAL move of a successful handoff.</summary>
+    public const string HandoffActor = "system:HandOffMql";
+
+    /// <summary>How many recent delivery ids a lead remembers.</summary>
+    public const int RememberedDeliveries = 32;
+
+    private readonly LeadLifecycle _lifecycle;
+    private readonly List<string> _recentDeliveries;
+
+    private Lead(string leadId, LeadLifecycle lifecycle, DateTimeOffset createdAt, IEnumerable<string> recentDeliveries)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(leadId);
+        LeadId = leadId;
+        _lifecycle = lifecycle;
+        CreatedAt = createdAt;
+        UpdatedAt = createdAt;
+        _recentDeliveries = [.. recentDeliveries];
+    }
+
+    /// <summary>The lead's id.</summary>
+    public string LeadId { get; }
+
+    /// <summary>The current lifecycle status.</summary>
+    public LeadStatus Status => _lifecycle.Status;
+
+    /// <summary>When the lead entered its current status.</summary>
+    public DateTimeOffset StatusSince => _lifecycle.StatusSince;
+
+    /// <summary>How many times the lead was recycled to NEW.</summary>
+    public int RecycleCount => _lifecycle.RecycleCount;
+
+    /// <summary>Every accepted move, oldest first.</summary>
+    public IReadOnlyList<LifecycleEntry> History => _lifecycle.History;
+
+    /// <summary>The lead's e-mail address.</summary>
+    public string? Email { get; private set; }
+
+    /// <summary>The lead's phone number.</summary>
+    public string? Phone { get; private set; }
+
+    /// <summary>The lead's company industry.</summary>
+    public string? Industry { get; private set; }
+
+    /// <summary>The lead's company size.</summary>
+    public int? CompanySize { get; private set; }
+
+    /// <summary>The lead's country (ISO code or name), used by territory routing.</summary>
+    public string? Country { get; private set; }
+
+    /// <summary>The campaign of the latest submission.</summary>
+    public string? Campaign { get; private set; }
+
+    /// <summary>The source of the latest submission.</summary>
+    public string? Source { get; private set; }
+
+    /// <summary>The CRM record id (from the sender or the handoff).</summary>
+    public string? CrmId { get; private set; }
+
+    /// <summary>The rep who owns the lead.</summary>
+    public string? OwnerId { get; private set; }
+
+    /// <summary>The latest score.</summary>
+    public int Score { get; private set; }
+
+    /// <summary>The latest score's explanation.</summary>
+    public IReadOnlyList<ScoreLine> Explanation { get; private set; } = [];
+
+    /// <summary>The scoring model version of the latest score.</summary>
+    public string? ModelVersion { get; private set; }
+
+    /// <summary>The activity that triggered the handoff.</summary>
+    public string? TriggerAction { get; private set; }
+
+    /// <summary>What the lead looked like when it last became an MQL; null before.</summary>
+    public LeadSnapshot? Mql { get; private set; }
+
+    /// <summary>
+    /// The attribution the latest disqualification was recorded with, so a redelivered disqualification rewrites the
+    /// same feedback row even if later submissions changed the lead's campaign or score.
+    /// </summary>
+    public LeadSnapshot? Disqualification { get; private set; }
+
+    /// <summary>The hash of the latest submission, so a re-sent lead is recognised.</summary>
+    public string? LastSubmissionHash { get; private set; }
+
+    /// <summary>The ids of the most recent deliveries of this lead, oldest first, so a redelivered webhook has no new effect.</summary>
+    public IReadOnlyList<string> RecentDeliveries => _recentDeliveries;
+
+    /// <summary>The progress of the CRM handoff.</summary>
+    public HandoffState Handoff { get; private set; } = HandoffState.None;
+
+    /// <summary>When the ledger first saw the lead.</summary>
+    public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>When the lead last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>The storage concurrency tag of the lead as read or last stored; null for a lead not yet stored.</summary>
+    public string? ETag { get; private set; }
+
+    /// <summary>A lead seen for the first time: NEW, with an empty history.</summary>
+    public static Lead Create(string leadId, DateTimeOffset now) => new(leadId, LeadLifecycle.Create(now), now, []);
+
+    /// <summary>Rebuilds a lead from storage.</summary>
+    public static Lead Restore(LeadMemento memento)
+    {
+        ArgumentNullException.ThrowIfNull(memento);
+        return new Lead(
+            memento.LeadId,
+            LeadLifecycle.Restore(memento.Status, memento.StatusSince, memento.RecycleCount, memento.History),
+            memento.CreatedAt,
+            memento.RecentDeliveries)
+        {
+            Email = memento.Email,
+            Phone = memento.Phone,
+            Industry = memento.Industry,
+            CompanySize = memento.CompanySize,
+            Country = memento.Country,
+            Campaign = memento.Campaign,
+            Source = memento.Source,
+            CrmId = memento.CrmId,
+            OwnerId = memento.OwnerId,
+            Score = memento.Score,
+            Explanation = memento.Explanation,
+            ModelVersion = memento.ModelVersion,
+            TriggerAction = memento.TriggerAction,
+            Mql = memento.Mql,
+            Disqualification = memento.Disqualification,
+            LastSubmissionHash = memento.LastSubmissionHash,
+            Handoff = memento.Handoff,
+            UpdatedAt = memento.UpdatedAt,
+            ETag = memento.ETag,
+        };
+    }
+
+    /// <summary>The lead's state, flat, for storage.</summary>
+    public LeadMemento ToMemento() => new()
+    {
+        LeadId = LeadId,
+        Status = Status,
+        StatusSince = StatusSince,
+        RecycleCount = RecycleCount,
+        History = [.. History],
+        Email = Email,
+        Phone = Phone,
+        Industry = Industry,
+        CompanySize = CompanySize,
+        Country = Country,
+        Campaign = Campaign,
+        Source = Source,
+        CrmId = CrmId,
+        OwnerId = OwnerId,
+        Score = Score,
+        Explanation = Explanation,
+        ModelVersion = ModelVersion,
+        TriggerAction = TriggerAction,
+        Mql = Mql,
+        Disqualification = Disqualification,
+        LastSubmissionHash = LastSubmissionHash,
+        RecentDeliveries = [.. _recentDeliveries],
+        Handoff = Handoff,
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt,
+        ETag = ETag,
+    };
+
+    /// <summary>Storage calls this after writing the lead, so a further write is made against the new tag.</summary>
+    public void MarkStored(string? etag) => ETag = etag;
+
+    /// <summary>
+    /// Receives a scored submission. A delivery already seen (same delivery id or same content) changes nothing,
+    /// unless its first delivery recorded the MQL but could not enqueue the handoff: then it asks for the message
+    /// again. Otherwise the submission's fields are merged in, a lead that comes back qualified after its cool-down
+    /// is recycled to NEW, and a NEW lead with a qualifying score becomes an MQL with its campaign snapshot and a
+    /// pending handoff, whose message the result carries.
+    /// </summary>
+    public SubmissionOutcome Submit(LeadSubmission submission, string? deliveryId, ScoreResult score, DateTimeOffset now, LifecyclePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        ArgumentNullException.ThrowIfNull(score);
+        ArgumentNullException.ThrowIfNull(policy);
+        if ((deliveryId is not null && _recentDeliveries.Contains(deliveryId)) || LastSubmissionHash == submission.ContentHash)
+        {
+            if (Handoff.EnqueueFailed && IsHandoffPending)
+            {
+                // The first delivery recorded the MQL but could not enqueue it; the vendor's retry finishes the job.
+                Handoff = Handoff with { EnqueueFailed = false };
+                return new SubmissionOutcome { Duplicate = true, Changed = true, Handoff = ToHandoffMessage() };
+            }
+
+            // The same delivery again: answer as before, change nothing.
+            return new SubmissionOutcome { Duplicate = true, Changed = false };
+        }
+
+        Merge(submission, score, now);
+        RememberDelivery(deliveryId);
+
+        if (Status is LeadStatus.Disqualified or LeadStatus.ClosedLost && score.IsMql)
+        {
+            // A lead that comes back qualified after its cool-down is recycled to nurture first.
+            Move(new TransitionRequest { To = LeadStatus.New, Actor = IntakeActor, Note = "re-engaged with a qualifying score" }, policy);
+        }
+
+        HandoffMessage? message = null;
+        if (Status == LeadStatus.New && score.IsMql && BecomeMql(score, now, policy))
+        {
+            message = ToHandoffMessage();
+        }
+
+        return new SubmissionOutcome { Duplicate = false, Changed = true, Handoff = message };
+    }
+
+    /// <summary>Notes that the handoff message of a pending handoff could not be put on the queue; false (and no change) otherwise.</summary>
+    public bool MarkEnqueueFailed()
+    {
+        if (!IsHandoffPending)
+        {
+            return false;
+        }
+
+        Handoff = Handoff with { EnqueueFailed = true };
+        return true;
+    }
+
+    /// <summary>
+    /// True when the handoff is pending, was never attempted, and has waited at least <paramref name="grace"/> since the
+    /// lead became an MQL (or since the last re-enqueue): the message was lost between the ledger write and the queue.
+    /// </summary>
+    public bool IsRequeueDue(DateTimeOffset now, TimeSpan grace) =>
+        IsHandoffPending && Handoff.Failures == 0 && Mql is not null && now - (Handoff.RequeuedAt ?? Mql.At) >= grace;
+
+    /// <summary>Claims the re-enqueueing of a lost handoff message (see <see cref="IsRequeueDue"/>); false (and no change) when it is not due.</summary>
+    public bool ClaimRequeue(DateTimeOffset now, TimeSpan grace)
+    {
+        if (!IsRequeueDue(now, grace))
+        {
+            return false;
+        }
+
+        Handoff = Handoff with { RequeuedAt = now, EnqueueFailed = false };
+        return true;
+    }
+
+    /// <summary>
+    /// Gives the MQL its owner before the CRM call, so a retried handoff keeps the same rep. The first owner wins:
+    /// false (and no change) when the lead already has one or is no longer waiting for its handoff.
+    /// </summary>
+    public bool AssignOwner(string ownerId, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(ownerId);
+        if (OwnerId is not null || !IsHandoffPending)
+        {
+            return false;
+        }
+
+        OwnerId = ownerId;
+        UpdatedAt = now;
+        return true;
+    }
+
+    /// <summary>Counts a failed handoff attempt and keeps its error; false (and no change) when no handoff is pending.</summary>
+    public bool RecordHandoffFailure(string error, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (!IsHandoffPending)
+        {
+            return false;
+        }
+
+        Handoff = Handoff with { Failures = Handoff.Failures + 1, LastError = error };
+        UpdatedAt = now;
+        return true;
+    }
+
+    /// <summary>
+    /// Records the CRM record and owner of a successful handoff and moves MQL → SAL. False (and no change) when the
+    /// lead is no longer an MQL: a redelivered message found the work done. Throws
+    /// <see cref="LifecycleTransitionException"/> when the evidence is missing.
+    /// </summary>
+    public bool RecordHandoffSuccess(string crmRecordId, string ownerId, string provider, DateTimeOffset now, LifecyclePolicy policy)
+    {
+        if (Status != LeadStatus.Mql)
+        {
+            return false;
+        }
+
+        var refusal = Move(
+            new TransitionRequest
+            {
+                To = LeadStatus.Sal,
+                Actor = HandoffActor,
+                CrmRecordId = crmRecordId,
+                OwnerId = ownerId,
+                Score = Mql?.Score ?? Score,
+                ModelVersion = Mql?.ModelVersion ?? ModelVersion,
+                Note = $"handed off to {provider}",
+            },
+            policy);
+        if (refusal is not null)
+        {
+            throw new LifecycleTransitionException(refusal);
+        }
+
+        CrmId = crmRecordId;
+        OwnerId = ownerId;
+        Handoff = Handoff with { LastError = null, HandedOffAt = now };
+        UpdatedAt = now;
+        return true;
+    }
+
+    /// <summary>
+    /// Applies a status change the CRM reported. The same change twice (same status, same reason) is recognised and
+    /// changes nothing; a move the contract refuses changes nothing. A disqualification ends the pending handoff and
+    /// takes the attribution snapshot the feedback row is written from.
+    /// </summary>
+    public FeedbackMove ApplyCrmFeedback(CrmFeedback feedback, DateTimeOffset now, LifecyclePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(feedback);
+        var from = Status;
+        if (from == feedback.Status && History.Count > 0 && History[^1].ReasonCode == feedback.ReasonCode)
+        {
+            return new FeedbackMove { From = from, AlreadyApplied = true };
+        }
+
+        var refusal = Move(
+            new TransitionRequest
+            {
+                To = feedback.Status,
+                Actor = feedback.Rep is null ? "crm" : "crm:" + feedback.Rep,
+                ReasonCode = feedback.ReasonCode,
+                Note = feedback.Note,
+                BudgetConfirmed = feedback.BudgetConfirmed,
+                TimelineConfirmed = feedback.TimelineConfirmed,
+                Score = Mql?.Score ?? Score,
+                ModelVersion = Mql?.ModelVersion ?? ModelVersion,
+            },
+            policy);
+        if (refusal is not null)
+        {
+            return new FeedbackMove { From = from, Refusal = refusal };
+        }
+
+        UpdatedAt = now;
+        if (Status == LeadStatus.Disqualified)
+        {
+            Disqualification = new LeadSnapshot
+            {
+                At = now,
+                Campaign = Mql?.Campaign ?? Campaign,
+                Source = Mql?.Source ?? Source,
+                Score = Mql?.Score ?? Score,
+                ModelVersion = Mql?.ModelVersion ?? ModelVersion ?? string.Empty,
+            };
+        }
+
+        return new FeedbackMove { From = from };
+    }
+
+    /// <summary>The handoff message of this MQL, built from its MQL snapshot.</summary>
+    /// <exception cref="InvalidOperationException">The lead has no MQL snapshot or no e-mail address.</exception>
+    public HandoffMessage ToHandoffMessage()
+    {
+        var mql = Mql ?? throw new InvalidOperationException($"Lead '{LeadId}' has no MQL snapshot.");
+        return new HandoffMessage
+        {
+            LeadId = LeadId,
+            Email = Email ?? throw new InvalidOperationException($"Lead '{LeadId}' has no e-mail address."),
+            Phone = Phone,
+            CrmId = CrmId,
+            OwnerId = OwnerId,
+            Score = mql.Score,
+            ModelVersion = mql.ModelVersion,
+            LastInterestingMoment = TriggerAction,
+            Campaign = mql.Campaign,
+            Source = mql.Source,
+            Industry = Industry,
+            Country = Country,
+            CompanySize = CompanySize,
+            MqlAt = mql.At,
+        };
+    }
+
+    private bool IsHandoffPending => Status == LeadStatus.Mql && Handoff.Pending;
+
+    private void Merge(LeadSubmission submission, ScoreResult score, DateTimeOffset now)
+    {
+        var profile = submission.Profile;
+        Email = profile.Email;
+        Phone = profile.Phone ?? Phone;
+        Industry = profile.Industry ?? Industry;
+        Country = profile.Country ?? Country;
+        CompanySize = profile.CompanySize ?? CompanySize;
+        Campaign = submission.Campaign ?? Campaign;
+        Source = submission.Source ?? Source;
+        CrmId = submission.CrmId ?? CrmId;
+        TriggerAction = submission.TriggerAction ?? TriggerFrom(score) ?? TriggerAction;
+        if (Status is LeadStatus.New or LeadStatus.Mql)
+        {
+            // A sender may name the owner until the handoff has assigned one.
+            OwnerId = submission.OwnerId ?? OwnerId;
+        }
+
+        Score = score.Score;
+        Explanation = score.Explanation;
+        ModelVersion = score.ModelVersion;
+        LastSubmissionHash = submission.ContentHash;
+        UpdatedAt = now;
+    }
+
+    private void RememberDelivery(string? deliveryId)
+    {
+        if (deliveryId is null)
+        {
+            return;
+        }
+
+        _recentDeliveries.Add(deliveryId);
+        if (_recentDeliveries.Count > RememberedDeliveries)
+        {
+            _recentDeliveries.RemoveRange(0, _recentDeliveries.Count - RememberedDeliveries);
+        }
+    }
+
+    private bool BecomeMql(ScoreResult score, DateTimeOffset now, LifecyclePolicy policy)
+    {
+        var refusal = Move(
+            new TransitionRequest
+            {
+                To = LeadStatus.Mql,
+                Actor = IntakeActor,
+                Score = score.Score,
+                ModelVersion = score.ModelVersion,
+                ScoreAboveThreshold = score.Score > score.Threshold,
+                MissingDemographics = score.MissingForMql,
+                Note = $"score {score.Score} > threshold {score.Threshold}",
+            },
+            policy);
+        if (refusal is not null)
+        {
+            return false;
+        }
+
+        Mql = new LeadSnapshot { At = now, Campaign = Campaign, Source = Source, Score = score.Score, ModelVersion = score.ModelVersion };
+
+        // A new MQL cycle: earlier cycles' failures and re-enqueues say nothing about this handoff.
+        Handoff = Handoff with { Pending = true, EnqueueFailed = false, RequeuedAt = null, Failures = 0, LastError = null };
+        return true;
+    }
+
+    // The one place a lifecycle move is made, so the handoff can never stay pending once the lead has left MQL.
+    private TransitionRefusal? Move(TransitionRequest request, LifecyclePolicy policy)
+    {
+        var refusal = _lifecycle.TryApply(request, policy, out _);
+        if (refusal is null && Status != LeadStatus.Mql && (Handoff.Pending || Handoff.EnqueueFailed))
+        {
+            Handoff = Handoff with { Pending = false, EnqueueFailed = false };
+        }
+
+        return refusal;
+    }
+
+    private static string? TriggerFrom(ScoreResult score)
+    {
+        // The strongest positive line is the moment a rep wants to read first.
+        ScoreLine? best = null;
+        foreach (var line in score.Explanation)
+        {
+            if (!line.IsGate && line.Points > 0 && (best is null || line.Points > best.Points))
+            {
+                best = line;
+            }
+        }
+
+        return best?.Description;
+    }
+}
