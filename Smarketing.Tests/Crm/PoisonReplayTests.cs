@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Handoff;
-using Smarketing.Functions.Crm;
+using Smarketing.Core.Handoff.Sandbox;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
 using Xunit;
