@@ -3,18 +3,14 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Smarketing.Core.Feedback;
 using Smarketing.Core.Handoff;
-using Smarketing.Core.Handoff.HubSpot;
-using Smarketing.Core.Handoff.Salesforce;
+using Smarketing.Core.Handoff.Sandbox;
 using Smarketing.Core.Intake;
 using Smarketing.Core.Leads;
 using Smarketing.Core.Scoring;
-using Smarketing.Functions.Crm;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Storage;
 
@@ -69,64 +65,21 @@ public static class DependencyInjection
         services.AddSingleton<ILeadLedger, TableLeadLedger>();
         services.AddSingleton<IHandoffEnqueuer, QueueHandoffEnqueuer>();
         services.AddSingleton<IDisqualificationFeedbackStore, TableDisqualificationFeedbackStore>();
+        services.AddSingleton<ISandboxCrmStore, TableSandboxCrmStore>();
         return builder;
     }
 
     /// <summary>
-    /// The configured CRM client (Sandbox, Salesforce or HubSpot, each behind its own HttpClient and resilience
-    /// pipeline), owner routing, and the poison queue of refused handoffs.
+    /// The CRMs (each behind its own HttpClient and resilience pipeline; the one <c>Crm:Provider</c> names is
+    /// the <see cref="ICrmClient"/>), owner routing with its round-robin cursor, and the poison queue of
+    /// refused handoffs.
     /// </summary>
     public static IHostApplicationBuilder AddSmarketingCrm(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        services.AddOptions<CrmOptions>().BindConfiguration(CrmOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
-        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RoutingOptions>>().Value.ToRouting());
-
-        // Retry waits and timeouts are real waits on a real network: they get their own clock, so a test
-        // that freezes the app's clock for ledger timestamps doesn't freeze the CRM's backoff too.
-        services.TryAddKeyedSingleton(CrmResilience.PipelineName, TimeProvider.System);
-        AddCrmHttpClient(services, SalesforceCrmClient.HttpClientName);
-        AddCrmHttpClient(services, HubSpotCrmClient.HttpClientName);
-
-        services.AddSingleton<SandboxCrmClient>();
-        services.AddSingleton(sp => new SalesforceCrmClient(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(SalesforceCrmClient.HttpClientName),
-            sp.GetRequiredService<IOptions<CrmOptions>>().Value.Salesforce,
-            sp.GetRequiredService<ILogger<SalesforceCrmClient>>()));
-        services.AddSingleton(sp => new HubSpotCrmClient(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HubSpotCrmClient.HttpClientName),
-            sp.GetRequiredService<IOptions<CrmOptions>>().Value.HubSpot,
-            sp.GetRequiredService<ILogger<HubSpotCrmClient>>()));
-        services.AddSingleton<ICrmClient>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<CrmOptions>>().Value;
-            return options.ProviderKind switch
-            {
-                CrmProvider.Salesforce => new BudgetedCrmClient(sp.GetRequiredService<SalesforceCrmClient>(), options.Resilience.TotalTimeout, sp.GetRequiredKeyedService<TimeProvider>(CrmResilience.PipelineName)),
-                CrmProvider.HubSpot => new BudgetedCrmClient(sp.GetRequiredService<HubSpotCrmClient>(), options.Resilience.TotalTimeout, sp.GetRequiredKeyedService<TimeProvider>(CrmResilience.PipelineName)),
-                _ => sp.GetRequiredService<SandboxCrmClient>(),
-            };
-        });
-
-        services.AddSingleton<IOwnerAssigner, TableRoundRobinOwnerAssigner>();
-        services.AddSingleton<PoisonedHandoffStore>();
+        builder.AddCrm();
+        builder.Services.AddSingleton<IOwnerAssigner, TableRoundRobinOwnerAssigner>();
+        builder.Services.AddSingleton<PoisonedHandoffStore>();
         return builder;
     }
-
-    private static void AddCrmHttpClient(IServiceCollection services, string name) =>
-        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
-
-            // The CRM clients are singletons (they hold the token cache), so their HttpClient lives as long as
-            // the app: connections are recycled by the handler, which still sees DNS changes.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler(CrmResilience.PipelineName, (pipeline, context) =>
-            {
-                pipeline.TimeProvider = context.ServiceProvider.GetRequiredKeyedService<TimeProvider>(CrmResilience.PipelineName);
-                CrmResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<CrmOptions>>().Value.Resilience);
-            });
 }

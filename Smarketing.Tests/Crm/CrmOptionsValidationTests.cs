@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
-using Smarketing.Functions.Crm;
+using Smarketing.Core.Handoff;
+using Smarketing.Core.Handoff.Sandbox;
 using Xunit;
 
 namespace Smarketing.Tests.Crm;
@@ -45,7 +46,7 @@ public sealed class CrmOptionsValidationTests
         var settings = new Dictionary<string, string?>(provider == "Salesforce" ? Salesforce : HubSpot) { [key] = value };
         using var host = CrmTestHost.Create(settings);
 
-        var failure = Assert.Throws<OptionsValidationException>(() => host.Get<IOptions<CrmOptions>>().Value);
+        var failure = Assert.Throws<OptionsValidationException>(host.ValidateOnStart);
 
         Assert.Contains(named, failure.Message, StringComparison.Ordinal);
     }
@@ -58,7 +59,7 @@ public sealed class CrmOptionsValidationTests
     {
         using var host = CrmTestHost.Create(new Dictionary<string, string?> { ["Crm:Provider"] = provider });
 
-        var failure = Assert.Throws<OptionsValidationException>(() => host.Get<IOptions<CrmOptions>>().Value);
+        var failure = Assert.Throws<OptionsValidationException>(host.ValidateOnStart);
 
         Assert.Contains("Crm:Provider", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Sandbox, Salesforce, HubSpot", failure.Message, StringComparison.Ordinal);
@@ -69,7 +70,20 @@ public sealed class CrmOptionsValidationTests
     {
         using var host = CrmTestHost.Create(new Dictionary<string, string?> { ["Crm:Provider"] = "sandbox" });
 
-        Assert.Equal(CrmProvider.Sandbox, host.Get<IOptions<CrmOptions>>().Value.ProviderKind);
+        host.ValidateOnStart();
+
+        Assert.Equal(SandboxCrmClient.ProviderName, host.Get<CrmProviders>().Find(host.Get<IOptions<CrmOptions>>().Value.Provider));
+    }
+
+    [Theory]
+    [InlineData("Salesforce")]
+    [InlineData("HubSpot")]
+    public void CrmOptions_OtherProviderWithBadSettings_OnlyTheConfiguredCrmIsChecked(string configured)
+    {
+        // The settings of the CRM not in use are left at their (invalid) blanks.
+        using var host = CrmTestHost.Create(configured == "Salesforce" ? Salesforce : HubSpot);
+
+        host.ValidateOnStart();
     }
 
     [Theory]

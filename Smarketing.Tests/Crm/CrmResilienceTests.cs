@@ -3,7 +3,6 @@ using Microsoft.Extensions.Time.Testing;
 using Polly;
 using Polly.CircuitBreaker;
 using Smarketing.Core.Handoff;
-using Smarketing.Functions.Crm;
 using Xunit;
 
 namespace Smarketing.Tests.Crm;

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Handoff;
+using Smarketing.Core.Handoff.HubSpot;
+using Smarketing.Core.Handoff.Salesforce;
 using Smarketing.Core.Leads;
 using Smarketing.Functions;
 using Smarketing.Functions.Storage;
@@ -10,8 +12,17 @@ namespace Smarketing.Tests.Crm;
 /// <summary>Admin calls and poison-queue reads shared by the CRM handoff tests.</summary>
 internal static class CrmTestApp
 {
-    public static async Task<FakeCrmServer> StartCrmAsync(string provider) =>
-        provider == "Salesforce" ? await FakeSalesforce.StartNewAsync() : await FakeHubSpot.StartNewAsync();
+    /// <summary>The fake of each CRM, by the provider name its registration uses (and its settings set as Crm:Provider).</summary>
+    private static readonly Dictionary<string, Func<Task<FakeCrmServer>>> Fakes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [SalesforceCrmClient.ProviderName] = async () => await FakeSalesforce.StartNewAsync(),
+        [HubSpotCrmClient.ProviderName] = async () => await FakeHubSpot.StartNewAsync(),
+    };
+
+    public static Task<FakeCrmServer> StartCrmAsync(string provider) =>
+        Fakes.TryGetValue(provider, out var start)
+            ? start()
+            : throw new ArgumentException($"No fake CRM for provider '{provider}'; add one to {nameof(CrmTestApp)}.{nameof(Fakes)}.", nameof(provider));
 
     public static async Task<HttpResult> ListPoisonAsync(this TestApp app)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Smarketing.Functions.Composition;
 using Smarketing.Tests.Infrastructure;
 
@@ -58,7 +59,7 @@ internal sealed class CrmTestHost : IDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static CrmTestHost Create(IDictionary<string, string?> settings)
+    public static CrmTestHost Create(IDictionary<string, string?> settings, Action<IHostApplicationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         var values = new Dictionary<string, string?>(TestApp.DefaultSettings);
@@ -71,11 +72,15 @@ internal sealed class CrmTestHost : IDisposable
         var logs = new LogSink();
         builder.Logging.AddProvider(logs);
         builder.AddSmarketingCrm();
+        configure?.Invoke(builder);
         return new CrmTestHost(builder.Build(), logs);
     }
 
     public T Get<T>()
         where T : notnull => _host.Services.GetRequiredService<T>();
+
+    /// <summary>Runs the start-up validation the host runs (every ValidateOnStart), as the app's start would.</summary>
+    public void ValidateOnStart() => Get<IStartupValidator>().Validate();
 
     public void Dispose() => _host.Dispose();
 }

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Handoff;
+using Smarketing.Core.Handoff.Sandbox;
 using Smarketing.Functions.Storage;
-using Smarketing.Functions.Crm;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
 using Xunit;

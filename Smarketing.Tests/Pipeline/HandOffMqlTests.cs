@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Handoff;
-using Smarketing.Functions.Crm;
+using Smarketing.Core.Handoff.Sandbox;
 using Smarketing.Tests.Crm;
 using Smarketing.Tests.Infrastructure;
 using Xunit;

@@ -18,6 +18,9 @@ namespace Smarketing.Core.Handoff.HubSpot;
 /// </summary>
 public sealed class HubSpotCrmClient : ICrmClient
 {
+    /// <summary>The provider name, the value of <c>Crm:Provider</c> that selects this CRM.</summary>
+    public const string ProviderName = "HubSpot";
+
     /// <summary>The name of the HttpClient (and its resilience pipeline) this client uses.</summary>
     public const string HttpClientName = "Smarketing.Crm.HubSpot";
 
@@ -39,7 +42,7 @@ public sealed class HubSpotCrmClient : ICrmClient
     }
 
     /// <inheritdoc />
-    public string Provider => "HubSpot";
+    public string Provider => ProviderName;
 
     /// <inheritdoc />
     public async Task<CrmUpsertResult> UpsertLeadAsync(CrmLeadUpsert lead, CancellationToken cancellationToken)
@@ -136,10 +139,10 @@ public sealed class HubSpotCrmClient : ICrmClient
 
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.AccessToken);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await _http.SendAsync(request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var status = (int)response.StatusCode;
-        if (response.IsSuccessStatusCode)
+        var response = await CrmHttpResponse.SendAsync(_http, request, cancellationToken);
+        var status = response.Status;
+        var text = response.Body;
+        if (response.IsSuccess)
         {
             return (status, text);
         }
@@ -151,7 +154,7 @@ public sealed class HubSpotCrmClient : ICrmClient
         if (status is 408 or 409 or 429 || status >= 500)
         {
             _logger.CrmTransientFailure(Provider, lead.ExternalId, status, category);
-            var retryAfter = response.Headers.RetryAfter?.Delta;
+            var retryAfter = response.RetryAfter?.Delta;
             throw new CrmTransientException($"HubSpot answered HTTP {status} {category} for lead '{lead.ExternalId}': {message}", status, retryAfter);
         }
 

@@ -1,8 +1,13 @@
+using Smarketing.Core.Contracts;
+
 namespace Smarketing.Core.Handoff.HubSpot;
 
 /// <summary>The HubSpot connection (section <c>Crm:HubSpot</c>).</summary>
 public sealed class HubSpotOptions
 {
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = CrmOptions.SectionName + ":" + HubSpotCrmClient.ProviderName;
+
     /// <summary>The API's base address.</summary>
     public string BaseUrl { get; set; } = "https://api.hubapi.com";
 
@@ -10,7 +15,7 @@ public sealed class HubSpotOptions
     public string? AccessToken { get; set; }
 
     /// <summary>Which contact property holds each value (internal names). The e-mail address is the upsert key, <c>email</c>.</summary>
-    public CrmFieldMap Properties { get; set; } = new()
+    public HandoffFieldMap Properties { get; set; } = new()
     {
         Email = "email",
         Phone = "phone",
@@ -34,10 +39,10 @@ public sealed class HubSpotOptions
     /// <summary>Comma-separated lifecycle stages the handoff never moves a contact out of (e.g. an existing customer).</summary>
     public string ProtectedLifecycleStages { get; set; } = "customer,evangelist";
 
-    /// <summary>Smarketing status → value of the <see cref="CrmFieldMap.Status"/> property (unmapped statuses are written as is).</summary>
+    /// <summary>Smarketing status → value of the <see cref="HandoffFieldMap.Status"/> property (unmapped statuses are written as is).</summary>
     public Dictionary<string, string> StatusValues { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary><see cref="ProtectedLifecycleStages"/> as a set.</summary>
     public IReadOnlySet<string> ProtectedStageSet =>
-        new HashSet<string>(ProtectedLifecycleStages.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase);
+        new HashSet<string>(ListSetting.Parse(ProtectedLifecycleStages), StringComparer.OrdinalIgnoreCase);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -10,22 +9,23 @@ namespace Smarketing.Core.Handoff.Salesforce;
 
 /// <summary>
 /// Upserts the Lead by its external-ID field over the Salesforce REST API
-/// (<c>PATCH /services/data/vXX.X/sobjects/Lead/{ExternalIdField}/{leadId}</c>), authenticated with the
-/// OAuth 2.0 client-credentials flow. The token is cached and fetched again when Salesforce answers 401.
-/// Retries of transient failures belong to the <see cref="HttpClient"/>'s resilience handler; this client
-/// classifies what is left: errors that will never succeed throw <see cref="CrmPermanentException"/>,
-/// rate limits (<c>REQUEST_LIMIT_EXCEEDED</c>) and outages throw <see cref="CrmTransientException"/>.
+/// (<c>PATCH /services/data/vXX.X/sobjects/Lead/{ExternalIdField}/{leadId}</c>). The HttpClient's handlers
+/// authenticate each request (<see cref="SalesforceTokenHandler"/>: client-credentials token, fetched again on
+/// 401), read the API usage (<see cref="SalesforceApiLimitHandler"/>) and retry transient failures (the
+/// resilience pipeline); this client classifies what is left: errors that will never succeed throw
+/// <see cref="CrmPermanentException"/>, rate limits (<c>REQUEST_LIMIT_EXCEEDED</c>) and outages throw
+/// <see cref="CrmTransientException"/>.
 /// </summary>
-public sealed class SalesforceCrmClient : ICrmClient, IDisposable
+public sealed class SalesforceCrmClient : ICrmClient
 {
+    /// <summary>The provider name, the value of <c>Crm:Provider</c> that selects this CRM.</summary>
+    public const string ProviderName = "Salesforce";
+
     /// <summary>The name of the HttpClient (and its resilience pipeline) this client uses.</summary>
     public const string HttpClientName = "Smarketing.Crm.Salesforce";
 
     /// <summary>The header that stops Lead assignment rules from replacing the owner routing chose.</summary>
     public const string AutoAssignHeader = "Sforce-Auto-Assign";
-
-    /// <summary>The header that reports the org's API usage.</summary>
-    public const string LimitInfoHeader = "Sforce-Limit-Info";
 
     // Error codes that say "not now" rather than "never": the queue's next delivery is worth it.
     private static readonly HashSet<string> TransientErrorCodes = new(StringComparer.Ordinal)
@@ -37,10 +37,8 @@ public sealed class SalesforceCrmClient : ICrmClient, IDisposable
     private readonly HttpClient _http;
     private readonly SalesforceOptions _options;
     private readonly ILogger<SalesforceCrmClient> _logger;
-    private readonly SemaphoreSlim _tokenLock = new(1, 1);
-    private Session? _session;
 
-    /// <summary>Creates the client on an HttpClient that carries the resilience pipeline.</summary>
+    /// <summary>Creates the client on the HttpClient that <see cref="SalesforceRegistration.AddSalesforceCrm"/> registers.</summary>
     public SalesforceCrmClient(HttpClient http, SalesforceOptions options, ILogger<SalesforceCrmClient> logger)
     {
         _http = http ?? throw new ArgumentNullException(nameof(http));
@@ -49,10 +47,7 @@ public sealed class SalesforceCrmClient : ICrmClient, IDisposable
     }
 
     /// <inheritdoc />
-    public string Provider => "Salesforce";
-
-    /// <summary>The latest API usage Salesforce reported (used, limit), if any.</summary>
-    public (long Used, long Limit)? LastApiUsage { get; private set; }
+    public string Provider => ProviderName;
 
     /// <inheritdoc />
     public async Task<CrmUpsertResult> UpsertLeadAsync(CrmLeadUpsert lead, CancellationToken cancellationToken)
@@ -65,82 +60,56 @@ public sealed class SalesforceCrmClient : ICrmClient, IDisposable
             body[field] = JsonValue.Create(value);
         }
 
-        var (response, text) = await SendUpsertAsync(lead, body, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.BadRequest && IsExternalIdRace(text))
+        var response = await SendUpsertAsync(lead, body, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.BadRequest && IsExternalIdRace(response.Body))
         {
             // Two deliveries created the same new Lead at once and the unique external id refused the
             // second: the record exists now, so the same upsert updates it.
-            response.Dispose();
-            (response, text) = await SendUpsertAsync(lead, body, cancellationToken);
+            response = await SendUpsertAsync(lead, body, cancellationToken);
         }
 
-        using (response)
+        if (response.StatusCode == HttpStatusCode.BadRequest && MissingFieldsWithDefaults(response.Body, body) is { } missing)
         {
-            if (response.StatusCode == HttpStatusCode.BadRequest && MissingFieldsWithDefaults(text, body) is { } missing)
+            // A new Lead needs fields Smarketing doesn't know; send them only now so that an existing
+            // record's LastName and Company are never overwritten by placeholders.
+            _logger.SalesforceCreateDefaultsUsed(lead.ExternalId, string.Join(", ", missing));
+            foreach (var field in missing)
             {
-                // A new Lead needs fields Smarketing doesn't know; send them only now so that an existing
-                // record's LastName and Company are never overwritten by placeholders.
-                _logger.SalesforceCreateDefaultsUsed(lead.ExternalId, string.Join(", ", missing));
-                foreach (var field in missing)
-                {
-                    body[field] = _options.CreateDefaults[field];
-                }
-
-                response.Dispose();
-                (var retried, text) = await SendUpsertAsync(lead, body, cancellationToken);
-                using (retried)
-                {
-                    return Interpret(lead, retried, text);
-                }
+                body[field] = _options.CreateDefaults[field];
             }
 
-            return Interpret(lead, response, text);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose() => _tokenLock.Dispose();
-
-    private async Task<(HttpResponseMessage Response, string Text)> SendUpsertAsync(CrmLeadUpsert lead, JsonObject body, CancellationToken cancellationToken)
-    {
-        var session = await GetSessionAsync(cancellationToken);
-        var (response, text) = await SendAsync(session, lead, body, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
-        {
-            return (response, text);
+            response = await SendUpsertAsync(lead, body, cancellationToken);
         }
 
-        _logger.SalesforceTokenRejected();
-        response.Dispose();
-        Invalidate(session);
-        session = await GetSessionAsync(cancellationToken);
-        return await SendAsync(session, lead, body, cancellationToken);
+        return Interpret(lead, response);
     }
 
-    private async Task<(HttpResponseMessage, string)> SendAsync(Session session, CrmLeadUpsert lead, JsonObject body, CancellationToken cancellationToken)
+    internal static TimeSpan? RetryAfter(CrmHttpResponse response) =>
+        response.RetryAfter?.Delta
+        ?? (response.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+
+    private async Task<CrmHttpResponse> SendUpsertAsync(CrmLeadUpsert lead, JsonObject body, CancellationToken cancellationToken)
     {
+        // Addressed to the org; the token handler sends it to the instance its token belongs to.
         var uri = new Uri(
-            session.InstanceUrl,
+            new Uri(_options.LoginUrl!),
             $"/services/data/{_options.ApiVersion}/sobjects/Lead/{Uri.EscapeDataString(_options.ExternalIdField)}/{Uri.EscapeDataString(lead.ExternalId)}");
         using var request = new HttpRequestMessage(HttpMethod.Patch, uri)
         {
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.AccessToken);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 
         // Owner routing already chose the rep; assignment rules must not replace it on update.
         request.Headers.Add(AutoAssignHeader, "FALSE");
-        var response = await _http.SendAsync(request, cancellationToken);
-        ReadLimitInfo(response);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        return (response, text);
+        return await CrmHttpResponse.SendAsync(_http, request, cancellationToken);
     }
 
-    private CrmUpsertResult Interpret(CrmLeadUpsert lead, HttpResponseMessage response, string text)
+    private CrmUpsertResult Interpret(CrmLeadUpsert lead, CrmHttpResponse response)
     {
-        var status = (int)response.StatusCode;
-        if (response.IsSuccessStatusCode)
+        var status = response.Status;
+        var text = response.Body;
+        if (response.IsSuccess)
         {
             var id = TryParse(text)?["id"]?.GetValue<string>();
             if (string.IsNullOrEmpty(id))
@@ -188,108 +157,6 @@ public sealed class SalesforceCrmClient : ICrmClient, IDisposable
             ? missing
             : null;
     }
-
-    private async Task<Session> GetSessionAsync(CancellationToken cancellationToken)
-    {
-        var session = _session;
-        if (session is not null)
-        {
-            return session;
-        }
-
-        await _tokenLock.WaitAsync(cancellationToken);
-        try
-        {
-            return _session ??= await RequestTokenAsync(cancellationToken);
-        }
-        finally
-        {
-            _tokenLock.Release();
-        }
-    }
-
-    private void Invalidate(Session rejected) => Interlocked.CompareExchange(ref _session, null, rejected);
-
-    private async Task<Session> RequestTokenAsync(CancellationToken cancellationToken)
-    {
-        var login = new Uri(_options.LoginUrl!.TrimEnd('/') + "/services/oauth2/token");
-        using var request = new HttpRequestMessage(HttpMethod.Post, login)
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["grant_type"] = "client_credentials",
-                ["client_id"] = _options.ClientId!,
-                ["client_secret"] = _options.ClientSecret!,
-            }),
-        };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await _http.SendAsync(request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var json = TryParse(text);
-        var status = (int)response.StatusCode;
-        if (response.IsSuccessStatusCode)
-        {
-            var token = json?["access_token"]?.GetValue<string>();
-            var instance = json?["instance_url"]?.GetValue<string>();
-            if (string.IsNullOrEmpty(token) || !Uri.TryCreate(instance, UriKind.Absolute, out var instanceUrl))
-            {
-                throw new CrmTransientException($"Salesforce's token endpoint answered {status} without access_token and instance_url.", status, null);
-            }
-
-            _logger.SalesforceTokenObtained(instanceUrl.GetLeftPart(UriPartial.Authority));
-            return new Session(token, instanceUrl);
-        }
-
-        var error = json?["error"]?.GetValue<string>() ?? response.ReasonPhrase ?? "error";
-        var description = json?["error_description"]?.GetValue<string>() ?? string.Empty;
-        if (status is 400 or 401 or 403)
-        {
-            throw new CrmPermanentException(
-                $"Salesforce refused the client credentials (HTTP {status} {error}: {description}). Check Crm:Salesforce:LoginUrl, ClientId and ClientSecret, " +
-                "and that the connected app enables the client credentials flow with a 'Run As' user; then replay the poisoned handoffs.");
-        }
-
-        throw new CrmTransientException($"Salesforce's token endpoint answered HTTP {status} {error}.", status, RetryAfter(response));
-    }
-
-    private void ReadLimitInfo(HttpResponseMessage response)
-    {
-        if (!response.Headers.TryGetValues(LimitInfoHeader, out var values))
-        {
-            return;
-        }
-
-        // e.g. "api-usage=18/5000" (possibly followed by ", per-app-api-usage=...").
-        foreach (var part in string.Join(',', values).Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (!part.StartsWith("api-usage=", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            var numbers = part["api-usage=".Length..].Split('/');
-            if (numbers.Length == 2
-                && long.TryParse(numbers[0], NumberStyles.None, CultureInfo.InvariantCulture, out var used)
-                && long.TryParse(numbers[1], NumberStyles.None, CultureInfo.InvariantCulture, out var limit)
-                && limit > 0)
-            {
-                LastApiUsage = (used, limit);
-                var percent = (int)(used * 100 / limit);
-                if (percent >= _options.ApiUsageWarningPercent)
-                {
-                    _logger.SalesforceApiUsageHigh(used, limit, percent, _options.ApiUsageWarningPercent);
-                }
-                else
-                {
-                    _logger.SalesforceApiUsage(used, limit, percent);
-                }
-            }
-        }
-    }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
-        response.Headers.RetryAfter?.Delta
-        ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
 
     private static JsonNode? TryParse(string text)
     {
@@ -343,6 +210,4 @@ public sealed class SalesforceCrmClient : ICrmClient, IDisposable
     }
 
     internal sealed record SalesforceError(string? Code, string Message, IReadOnlyList<string> Fields);
-
-    private sealed record Session(string AccessToken, Uri InstanceUrl);
 }

@@ -3,6 +3,9 @@ namespace Smarketing.Core.Handoff.Salesforce;
 /// <summary>The Salesforce connection (section <c>Crm:Salesforce</c>).</summary>
 public sealed class SalesforceOptions
 {
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = CrmOptions.SectionName + ":" + SalesforceCrmClient.ProviderName;
+
     /// <summary>The org's My Domain URL, e.g. <c>https://acme.my.salesforce.com</c>: the OAuth token endpoint lives there.</summary>
     public string? LoginUrl { get; set; }
 
@@ -19,7 +22,7 @@ public sealed class SalesforceOptions
     public string ExternalIdField { get; set; } = "Smarketing_Lead_Id__c";
 
     /// <summary>Which Lead field holds each value.</summary>
-    public CrmFieldMap Fields { get; set; } = new()
+    public HandoffFieldMap Fields { get; set; } = new()
     {
         Email = "Email",
         Phone = "Phone",

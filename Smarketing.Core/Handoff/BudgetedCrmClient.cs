@@ -1,6 +1,4 @@
-using Smarketing.Core.Handoff;
-
-namespace Smarketing.Functions.Crm;
+namespace Smarketing.Core.Handoff;
 
 /// <summary>
 /// Holds one handoff's CRM work (token, upsert, a second upsert with create defaults, lifecycle fixes: each

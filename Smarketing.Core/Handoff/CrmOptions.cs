@@ -1,31 +1,37 @@
-using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-using Smarketing.Core.Handoff.HubSpot;
-using Smarketing.Core.Handoff.Salesforce;
+using Smarketing.Core.Handoff.Sandbox;
 
-namespace Smarketing.Functions.Crm;
+namespace Smarketing.Core.Handoff;
 
-public enum CrmProvider
-{
-    Sandbox,
-    Salesforce,
-    HubSpot,
-}
-
-/// <summary>Which CRM the handoff calls and how (section <c>Crm</c>).</summary>
+/// <summary>
+/// Which CRM the handoff calls and how (section <c>Crm</c>). Each CRM's own connection settings live in its
+/// subsection (<c>Crm:Salesforce</c>, <c>Crm:HubSpot</c>) and are bound and validated by its folder.
+/// </summary>
 public sealed class CrmOptions
 {
+    /// <summary>The configuration section.</summary>
     public const string SectionName = "Crm";
 
-    public string Provider { get; set; } = nameof(CrmProvider.Sandbox);
+    /// <summary>The setting that names the CRM.</summary>
+    public const string ProviderSetting = SectionName + ":" + nameof(Provider);
 
-    public SalesforceOptions Salesforce { get; set; } = new();
+    /// <summary>The name of a registered CRM (compared case-insensitively); the sandbox by default.</summary>
+    public string Provider { get; set; } = SandboxCrmClient.ProviderName;
 
-    public HubSpotOptions HubSpot { get; set; } = new();
-
+    /// <summary>The resilience of the CRM's HTTP calls (section <c>Crm:Resilience</c>).</summary>
     public CrmResilienceOptions Resilience { get; set; } = new();
 
-    public CrmProvider ProviderKind => Enum.Parse<CrmProvider>(Provider, ignoreCase: true);
+    /// <summary>
+    /// True when <c>Crm:Provider</c> names <paramref name="provider"/>. Read from configuration, not from the
+    /// validated options, so that a CRM's validator stays silent (instead of failing twice) when
+    /// <c>Crm:Provider</c> itself is bad.
+    /// </summary>
+    public static bool Names(IConfiguration configuration, string provider)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return string.Equals(configuration[ProviderSetting] ?? SandboxCrmClient.ProviderName, provider, StringComparison.OrdinalIgnoreCase);
+    }
 }
 
 /// <summary>
@@ -69,91 +75,21 @@ public sealed class CrmResilienceOptions
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-internal sealed partial class CrmOptionsValidator : IValidateOptions<CrmOptions>
+internal sealed class CrmOptionsValidator(CrmProviders providers) : IValidateOptions<CrmOptions>
 {
     // host.json's functionTimeout is 5 minutes; the CRM must leave the function time to write the ledger.
     internal static readonly TimeSpan MaxTotalTimeout = TimeSpan.FromMinutes(4);
 
     public ValidateOptionsResult Validate(string? name, CrmOptions options)
     {
-        if (string.IsNullOrEmpty(options.Provider) || !options.Provider.All(char.IsAsciiLetter) || !Enum.TryParse<CrmProvider>(options.Provider, ignoreCase: true, out var provider))
+        if (providers.Find(options.Provider) is null)
         {
-            return ValidateOptionsResult.Fail($"Setting Crm:Provider is '{options.Provider}'; this build supports: {string.Join(", ", Enum.GetNames<CrmProvider>())}.");
+            return ValidateOptionsResult.Fail($"Setting {CrmOptions.ProviderSetting} is '{options.Provider}'; this build supports: {string.Join(", ", providers.Names)}.");
         }
 
         var failures = new List<string>();
-        switch (provider)
-        {
-            case CrmProvider.Salesforce:
-                ValidateSalesforce(options.Salesforce, failures);
-                break;
-            case CrmProvider.HubSpot:
-                ValidateHubSpot(options.HubSpot, failures);
-                break;
-        }
-
         ValidateResilience(options.Resilience, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static void ValidateSalesforce(SalesforceOptions o, List<string> failures)
-    {
-        const string s = "Crm:Salesforce:";
-        CheckUrl(o.LoginUrl, s + "LoginUrl", "the org's My Domain URL, e.g. https://acme.my.salesforce.com", failures);
-        Required(o.ClientId, s + "ClientId", "the connected app's consumer key", failures);
-        Required(o.ClientSecret, s + "ClientSecret", "the connected app's consumer secret", failures);
-        var version = ApiVersion().Match(o.ApiVersion ?? string.Empty);
-        if (!version.Success || int.Parse(version.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) < 46)
-        {
-            failures.Add($"Setting {s}ApiVersion ('{o.ApiVersion}') must look like v62.0 and be v46.0 or later.");
-        }
-
-        if (!SalesforceName().IsMatch(o.ExternalIdField ?? string.Empty))
-        {
-            failures.Add($"Setting {s}ExternalIdField ('{o.ExternalIdField}') must be the API name of the Lead's external-ID field, e.g. Smarketing_Lead_Id__c.");
-        }
-
-        foreach (var (setting, field) in o.Fields.Configured())
-        {
-            if (!SalesforceName().IsMatch(field))
-            {
-                failures.Add($"Setting {s}Fields:{setting} ('{field}') is not a Salesforce field API name.");
-            }
-        }
-
-        foreach (var key in o.CreateDefaults.Keys.Where(k => !SalesforceName().IsMatch(k)))
-        {
-            failures.Add($"Setting {s}CreateDefaults:{key} does not name a Salesforce field.");
-        }
-
-        if (o.ApiUsageWarningPercent is < 1 or > 100)
-        {
-            failures.Add($"Setting {s}ApiUsageWarningPercent ({o.ApiUsageWarningPercent}) must be between 1 and 100.");
-        }
-    }
-
-    private static void ValidateHubSpot(HubSpotOptions o, List<string> failures)
-    {
-        const string s = "Crm:HubSpot:";
-        CheckUrl(o.BaseUrl, s + "BaseUrl", "https://api.hubapi.com", failures);
-        Required(o.AccessToken, s + "AccessToken", "the private app's access token", failures);
-        foreach (var (setting, property) in o.Properties.Configured())
-        {
-            if (!HubSpotName().IsMatch(property))
-            {
-                failures.Add($"Setting {s}Properties:{setting} ('{property}') is not a HubSpot property internal name (lower case letters, digits, underscores).");
-            }
-        }
-
-        if (string.IsNullOrWhiteSpace(o.Properties.Email))
-        {
-            failures.Add($"Setting {s}Properties:Email must stay 'email': contacts are upserted by e-mail address.");
-        }
-
-        foreach (var (status, stage) in o.LifecycleStages.Where(kv => kv.Value.Length > 0 && !HubSpotName().IsMatch(kv.Value)))
-        {
-            failures.Add($"Setting {s}LifecycleStages:{status} ('{stage}') must be a lifecycle stage's internal name, e.g. salesqualifiedlead.");
-        }
     }
 
     private static void ValidateResilience(CrmResilienceOptions o, List<string> failures)
@@ -199,8 +135,12 @@ internal sealed partial class CrmOptionsValidator : IValidateOptions<CrmOptions>
             failures.Add($"Settings {s}SamplingDuration and {s}BreakDuration must be at least 00:00:00.5.");
         }
     }
+}
 
-    private static void Required(string? value, string setting, string what, List<string> failures)
+/// <summary>Checks shared by the CRM validators; each message names the setting and its environment variable.</summary>
+internal static class CrmSettingChecks
+{
+    public static void Required(string? value, string setting, string what, List<string> failures)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -208,7 +148,7 @@ internal sealed partial class CrmOptionsValidator : IValidateOptions<CrmOptions>
         }
     }
 
-    private static void CheckUrl(string? value, string setting, string example, List<string> failures)
+    public static void CheckUrl(string? value, string setting, string example, List<string> failures)
     {
         // Plain http is accepted for a CRM stand-in on this machine only.
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri)
@@ -217,13 +157,4 @@ internal sealed partial class CrmOptionsValidator : IValidateOptions<CrmOptions>
             failures.Add($"Setting {setting} ({setting.Replace(":", "__", StringComparison.Ordinal)}) is '{value}'; it must be an https URL, e.g. {example}.");
         }
     }
-
-    [GeneratedRegex(@"^v(\d+)\.\d$", RegexOptions.CultureInvariant)]
-    private static partial Regex ApiVersion();
-
-    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex SalesforceName();
-
-    [GeneratedRegex(@"^[a-z0-9_]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex HubSpotName();
 }

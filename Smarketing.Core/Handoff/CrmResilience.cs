@@ -1,8 +1,10 @@
 using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 using Polly;
 
-namespace Smarketing.Functions.Crm;
+namespace Smarketing.Core.Handoff;
 
 /// <summary>
 /// The resilience pipeline of every CRM HttpClient, built once per client by the HttpClient factory:
@@ -16,6 +18,28 @@ internal static class CrmResilience
 
     // Timers may fire a moment before their due time; a CRM that said "after 2 s" must not see 1.999 s.
     internal static readonly TimeSpan RetryAfterMargin = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Registers a CRM's named HttpClient: one long-lived connection pool, no HttpClient timeout (the pipeline
+    /// owns every timeout), then <paramref name="outerHandlers"/> (they see each call once, after its retries),
+    /// then the resilience pipeline on the keyed <see cref="TimeProvider"/> <see cref="PipelineName"/>.
+    /// </summary>
+    public static IHttpClientBuilder AddCrmHttpClient(this IServiceCollection services, string name, Action<IHttpClientBuilder>? outerHandlers = null)
+    {
+        var http = services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
+
+            // The CRM clients are singletons (they hold their HttpClient for good), so their handlers live as
+            // long as the app: connections are recycled by the primary handler, which still sees DNS changes.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        outerHandlers?.Invoke(http);
+        http.AddResilienceHandler(PipelineName, (pipeline, context) =>
+        {
+            pipeline.TimeProvider = context.ServiceProvider.GetRequiredKeyedService<TimeProvider>(PipelineName);
+            Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<CrmOptions>>().Value.Resilience);
+        });
+        return http;
+    }
 
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, CrmResilienceOptions options)
     {

@@ -1,11 +1,11 @@
 namespace Smarketing.Core.Handoff;
 
 /// <summary>
-/// Which CRM field (Salesforce API name or HubSpot internal property name) holds each value Smarketing
-/// sends. An empty name means the value is not sent. Null values are never sent, so the handoff never
+/// The handoff's field map (Smarketing → CRM): which CRM field (Salesforce API name or HubSpot internal
+/// property name) holds each value the handoff sends. An empty name means the value is not sent. Null values are never sent, so the handoff never
 /// clears what a rep typed.
 /// </summary>
-public sealed class CrmFieldMap
+public sealed class HandoffFieldMap
 {
     /// <summary>The lead's e-mail address.</summary>
     public string? Email { get; set; }

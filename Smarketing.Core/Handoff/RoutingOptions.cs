@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
-using Smarketing.Core.Handoff;
+using Smarketing.Core.Contracts;
 
-namespace Smarketing.Functions.Crm;
+namespace Smarketing.Core.Handoff;
 
 /// <summary>Owner routing (section <c>Routing</c>): territory rules, then round-robin over the default reps.</summary>
 public sealed class RoutingOptions
 {
+    /// <summary>The configuration section.</summary>
     public const string SectionName = "Routing";
 
     /// <summary>Comma-separated CRM user ids of the reps who get unowned leads, in round-robin order.</summary>
@@ -17,28 +18,29 @@ public sealed class RoutingOptions
     /// <summary>Territory rules, tried in order before the default reps.</summary>
     public List<TerritoryOptions> Territories { get; set; } = [];
 
-    public IReadOnlyList<string> RepList => Split(Reps);
+    /// <summary><see cref="Reps"/> as a list.</summary>
+    public IReadOnlyList<string> RepList => ListSetting.Parse(Reps);
 
-    public IReadOnlyList<string> InactiveRepList => Split(InactiveReps);
+    /// <summary><see cref="InactiveReps"/> as a list.</summary>
+    public IReadOnlyList<string> InactiveRepList => ListSetting.Parse(InactiveReps);
 
+    /// <summary>The routing these settings describe.</summary>
     public OwnerRouting ToRouting() => new(
         RepList,
         InactiveRepList,
         [.. Territories.Select(t => new Territory
         {
             Name = t.Name!.Trim(),
-            Countries = Split(t.Countries),
-            Industries = Split(t.Industries),
-            Reps = Split(t.Reps),
+            Countries = ListSetting.Parse(t.Countries),
+            Industries = ListSetting.Parse(t.Industries),
+            Reps = ListSetting.Parse(t.Reps),
         })]);
-
-    internal static IReadOnlyList<string> Split(string? list) =>
-        (list ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 
 /// <summary>One territory rule (section <c>Routing:Territories:N</c>).</summary>
 public sealed class TerritoryOptions
 {
+    /// <summary>The territory's name, unique; it keys the territory's round-robin cursor.</summary>
     public string? Name { get; set; }
 
     /// <summary>Comma-separated countries (as leads send them, e.g. ISO codes), compared case-insensitively.</summary>
@@ -84,12 +86,12 @@ internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
                 failures.Add($"Setting {s}:Name ('{t.Name}') is used twice or is the reserved name '{RepPool.DefaultName}'.");
             }
 
-            if (RoutingOptions.Split(t.Countries).Count == 0 && RoutingOptions.Split(t.Industries).Count == 0)
+            if (ListSetting.Parse(t.Countries).Count == 0 && ListSetting.Parse(t.Industries).Count == 0)
             {
                 failures.Add($"Setting {s} needs Countries or Industries (or both): a territory without a criterion would take every lead.");
             }
 
-            var territoryReps = RoutingOptions.Split(t.Reps);
+            var territoryReps = ListSetting.Parse(t.Reps);
             if (territoryReps.Count == 0)
             {
                 failures.Add($"Setting {s}:Reps must list at least one CRM user id.");

@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace Smarketing.Core.Handoff;
+
+/// <summary>
+/// What a CRM answered to one HTTP request, read in full: the status, the headers the clients act on, and the
+/// body. The <see cref="HttpResponseMessage"/> it came from is already disposed, so no caller can leak it.
+/// </summary>
+public sealed record CrmHttpResponse
+{
+    /// <summary>The HTTP status.</summary>
+    public required HttpStatusCode StatusCode { get; init; }
+
+    /// <summary>The status line's reason phrase, when the CRM sent one.</summary>
+    public string? ReasonPhrase { get; init; }
+
+    /// <summary>The <c>Retry-After</c> header, when the CRM sent one.</summary>
+    public RetryConditionHeaderValue? RetryAfter { get; init; }
+
+    /// <summary>The body as text; empty when there was none.</summary>
+    public required string Body { get; init; }
+
+    /// <summary>The HTTP status as a number.</summary>
+    public int Status => (int)StatusCode;
+
+    /// <summary>True for a 2xx status.</summary>
+    public bool IsSuccess => Status is >= 200 and <= 299;
+
+    /// <summary>Sends <paramref name="request"/>, reads the answer and disposes the response.</summary>
+    public static async Task<CrmHttpResponse> SendAsync(HttpMessageInvoker http, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        using var response = await http.SendAsync(request, cancellationToken);
+        return await ReadAsync(response, cancellationToken);
+    }
+
+    /// <summary>Reads <paramref name="response"/>; the caller still owns (and disposes) it.</summary>
+    public static async Task<CrmHttpResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return new CrmHttpResponse
+        {
+            StatusCode = response.StatusCode,
+            ReasonPhrase = response.ReasonPhrase,
+            RetryAfter = response.Headers.RetryAfter,
+            Body = await response.Content.ReadAsStringAsync(cancellationToken),
+        };
+    }
+}

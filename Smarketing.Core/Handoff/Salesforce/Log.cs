@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Smarketing.Core.Handoff.Salesforce;
+
+// Instance URLs, lead ids and counts only: e-mail addresses, phone numbers, tokens and secrets never reach a log.
+internal static partial class Log
+{
+    [LoggerMessage(200, LogLevel.Information, "Salesforce access token obtained for instance {InstanceUrl}")]
+    public static partial void SalesforceTokenObtained(this ILogger logger, string instanceUrl);
+
+    [LoggerMessage(201, LogLevel.Information, "Salesforce rejected the cached access token (401); fetching a new one")]
+    public static partial void SalesforceTokenRejected(this ILogger logger);
+
+    [LoggerMessage(202, LogLevel.Information, "Salesforce API usage {Used}/{Limit} ({Percent}%)")]
+    public static partial void SalesforceApiUsage(this ILogger logger, long used, long limit, int percent);
+
+    [LoggerMessage(203, LogLevel.Warning, "Salesforce API usage {Used}/{Limit} ({Percent}%) is at or above the warning level of {WarnPercent}%")]
+    public static partial void SalesforceApiUsageHigh(this ILogger logger, long used, long limit, int percent, int warnPercent);
+
+    [LoggerMessage(204, LogLevel.Information, "Salesforce has no Lead {ExternalId} yet and requires {Fields}; creating it with the configured defaults for those fields")]
+    public static partial void SalesforceCreateDefaultsUsed(this ILogger logger, string externalId, string fields);
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Smarketing.Core.Handoff.Salesforce;
+
+/// <summary>Registers the Salesforce CRM.</summary>
+public static class SalesforceRegistration
+{
+    /// <summary>
+    /// Registers <see cref="SalesforceOptions"/> (section <c>Crm:Salesforce</c>), the Salesforce HttpClient
+    /// (token handler, API-limit handler, then the CRM resilience pipeline), and <see cref="SalesforceCrmClient"/>
+    /// as the keyed <see cref="ICrmClient"/> <c>Salesforce</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddSalesforceCrm(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<SalesforceOptions>().BindConfiguration(SalesforceOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SalesforceOptions>, SalesforceOptionsValidator>();
+
+        // The token handler is outermost: it sees each call once, after the pipeline's retries, and the token
+        // request it sends goes through the API-limit handler and the pipeline like any other request.
+        services.AddCrmHttpClient(SalesforceCrmClient.HttpClientName, http => http
+            .AddHttpMessageHandler(sp => new SalesforceTokenHandler(Options(sp), sp.GetRequiredService<ILogger<SalesforceTokenHandler>>()))
+            .AddHttpMessageHandler(sp => new SalesforceApiLimitHandler(Options(sp), sp.GetRequiredService<ILogger<SalesforceApiLimitHandler>>())));
+        services.AddSingleton(sp => new SalesforceCrmClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(SalesforceCrmClient.HttpClientName),
+            Options(sp),
+            sp.GetRequiredService<ILogger<SalesforceCrmClient>>()));
+        services.AddBudgetedCrmClient<SalesforceCrmClient>(SalesforceCrmClient.ProviderName);
+        return builder;
+    }
+
+    private static SalesforceOptions Options(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<SalesforceOptions>>().Value;
+}
