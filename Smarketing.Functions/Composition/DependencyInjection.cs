@@ -14,7 +14,6 @@ using Smarketing.Core.Handoff.Salesforce;
 using Smarketing.Core.Intake;
 using Smarketing.Core.Leads;
 using Smarketing.Functions.Crm;
-using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Storage;
 
 namespace Smarketing.Functions.Composition;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
-using Smarketing.Core.Intake;
+using Smarketing.Core.Intake.Generic;
 using Smarketing.Functions;
 using Smarketing.Functions.Composition;
 using Smarketing.Functions.Storage;
