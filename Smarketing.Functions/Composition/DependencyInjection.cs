@@ -11,7 +11,6 @@ using Smarketing.Core.Handoff.Sandbox;
 using Smarketing.Core.Intake;
 using Smarketing.Core.Leads;
 using Smarketing.Core.Scoring;
-using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Storage;
 
 namespace Smarketing.Functions.Composition;

@@ -1,19 +1,18 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using Smarketing.Core.Handoff;
+using Smarketing.Core.Intake;
 using Smarketing.Functions.Intake;
 
 namespace Smarketing.Functions.Composition;
 
 public static class IntakeDependencyInjection
 {
-    /// <summary>Webhook authentication and vendor mapping for ScoreLead, and the handoff reconciler.</summary>
+    /// <summary>The lead sources of Core (options validated at start), their HTTP side for ScoreLead, and the handoff reconciler.</summary>
     public static IHostApplicationBuilder AddSmarketingIntake(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<IntakeOptions>, IntakeOptionsValidator>();
+        builder.AddIntake();
         builder.Services.AddSingleton<WebhookIntake>();
         builder.Services.AddSingleton<HandoffReconciler>();
         return builder;

@@ -7,18 +7,9 @@ namespace Smarketing.Functions.Feedback;
 /// <summary>Records one item through the intake and answers as the JSON feedback endpoints do.</summary>
 internal static class FeedbackEndpoint
 {
-    public static async Task<IActionResult> RecordAsync(FeedbackIntake intake, string source, FeedbackItem item, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<FeedbackItemResult> results;
-        try
-        {
-            results = await intake.RecordAsync(source, [item], cancellationToken);
-        }
-        catch (Exception ex) when (StorageFailure.Is(ex))
-        {
-            return Problems.StorageUnavailable($"The feedback was not recorded because {StorageFailure.Describe(ex)}; send it again.");
-        }
-
-        return FeedbackResponses.ForItem(results[0]);
-    }
+    public static Task<IActionResult> RecordAsync(FeedbackIntake intake, string source, FeedbackItem item, CancellationToken cancellationToken) =>
+        StorageFailure.AnswerAsync(
+            async () => FeedbackResponses.ForItem((await intake.RecordAsync(source, [item], cancellationToken))[0]),
+            "The feedback was not recorded",
+            "send it again");
 }

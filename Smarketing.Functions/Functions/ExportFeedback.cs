@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using Smarketing.Core.Feedback;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
@@ -13,36 +14,44 @@ namespace Smarketing.Functions;
 /// <c>GET /api/feedback/export?from=&amp;to=&amp;campaign=</c>: the raw <c>DisqualificationFeedback</c> rows of the window as
 /// CSV, by campaign then time, streamed as they are read.
 /// </summary>
-public sealed class ExportFeedback(FeedbackAnalytics analytics, FeedbackSettings settings, TimeProvider timeProvider)
+public sealed class ExportFeedback(FeedbackAnalytics analytics, IOptions<FeedbackSummaryOptions> options, TimeProvider timeProvider)
 {
     [Function(nameof(ExportFeedback))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "feedback/export")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var query = FeedbackQueries.Parse(request, settings, timeProvider, out var problem);
+        var query = FeedbackQueries.Parse(request, options.Value, timeProvider, out var problem);
         if (query is null)
         {
             return problem!;
         }
 
         // The first page is read before answering, so storage being down is a 503 and not a truncated 200.
-        var rows = analytics.ExportAsync(query, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var name = string.Create(
+            CultureInfo.InvariantCulture,
+            $"disqualification-feedback_{query.From.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}_{query.To.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.csv");
+        return await StorageFailure.AnswerAsync(
+            async () => new CsvResult(await FirstPageReadAsync(analytics.ExportAsync(query, cancellationToken), cancellationToken), name),
+            "The export could not be read",
+            "ask again");
+    }
+
+    private static async Task<IAsyncEnumerable<DisqualificationFeedback>> FirstPageReadAsync(IAsyncEnumerable<DisqualificationFeedback> export, CancellationToken cancellationToken)
+    {
+        var rows = export.GetAsyncEnumerator(cancellationToken);
         bool any;
         try
         {
             any = await rows.MoveNextAsync();
         }
-        catch (Exception ex) when (StorageFailure.Is(ex))
+        catch
         {
             await rows.DisposeAsync();
-            return Problems.StorageUnavailable($"The export could not be read because {StorageFailure.Describe(ex)}; ask again.");
+            throw;
         }
 
-        var name = string.Create(
-            CultureInfo.InvariantCulture,
-            $"disqualification-feedback_{query.From.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}_{query.To.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.csv");
-        return new CsvResult(Rest(rows, any, cancellationToken), name);
+        return Rest(rows, any, cancellationToken);
     }
 
     private static async IAsyncEnumerable<DisqualificationFeedback> Rest(

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using Smarketing.Core.Feedback;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
@@ -11,26 +12,22 @@ namespace Smarketing.Functions;
 /// <c>GET /api/feedback/summary?from=&amp;to=&amp;campaign=&amp;top=</c>: per campaign, the MQLs, SALs, SQLs, wins, losses and
 /// disqualifications of the window, the disqualification rate and the top reasons with their counts.
 /// </summary>
-public sealed class GetFeedbackSummary(FeedbackAnalytics analytics, FeedbackSettings settings, TimeProvider timeProvider)
+public sealed class GetFeedbackSummary(FeedbackAnalytics analytics, IOptions<FeedbackSummaryOptions> options, TimeProvider timeProvider)
 {
     [Function(nameof(GetFeedbackSummary))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "feedback/summary")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var query = FeedbackQueries.Parse(request, settings, timeProvider, out var problem);
+        var query = FeedbackQueries.Parse(request, options.Value, timeProvider, out var problem);
         if (query is null)
         {
             return problem!;
         }
 
-        try
-        {
-            return new JsonBodyResult(StatusCodes.Status200OK, await analytics.SummarizeAsync(query, cancellationToken));
-        }
-        catch (Exception ex) when (StorageFailure.Is(ex))
-        {
-            return Problems.StorageUnavailable($"The summary could not be read because {StorageFailure.Describe(ex)}; ask again.");
-        }
+        return await StorageFailure.AnswerAsync(
+            async () => new JsonBodyResult(StatusCodes.Status200OK, await analytics.SummarizeAsync(query, cancellationToken)),
+            "The summary could not be read",
+            "ask again");
     }
 }

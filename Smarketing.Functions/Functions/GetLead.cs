@@ -15,16 +15,14 @@ public sealed class GetLead(ILeadLedger ledger)
         string leadId,
         CancellationToken cancellationToken)
     {
-        Lead? record;
-        try
-        {
-            record = await ledger.FindAsync(leadId, cancellationToken);
-        }
-        catch (Exception ex) when (StorageFailure.Is(ex))
-        {
-            return Problems.StorageUnavailable($"The lead could not be read because {StorageFailure.Describe(ex)}; try again.");
-        }
+        return await StorageFailure.AnswerAsync(
+            async () => Answer(leadId, await ledger.FindAsync(leadId, cancellationToken)),
+            "The lead could not be read",
+            "try again");
+    }
 
+    private static JsonBodyResult Answer(string leadId, Lead? record)
+    {
         if (record is null)
         {
             return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead.", $"The ledger has no lead '{leadId}'.");

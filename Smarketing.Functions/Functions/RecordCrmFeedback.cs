@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Smarketing.Core.Contracts;
 using Smarketing.Core.Feedback;
+using Smarketing.Core.Feedback.Generic;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
 
@@ -26,7 +26,7 @@ public sealed class RecordCrmFeedback(FeedbackIntake intake)
             return problem;
         }
 
-        var feedback = CrmFeedback.TryParse(body, CrmValueMap.Identity, out var eventId, out var errors);
+        var feedback = GenericFeedbackReader.TryParse(body, out var eventId, out var errors);
         if (feedback is null)
         {
             return Problems.Validation(errors);

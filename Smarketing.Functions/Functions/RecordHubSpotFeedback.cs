@@ -3,8 +3,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Smarketing.Core.Feedback;
+using Smarketing.Core.Feedback.HubSpot;
 using Smarketing.Core.Intake;
+using Smarketing.Core.Intake.HubSpot;
 using Smarketing.Functions.Feedback;
+using Smarketing.Functions.Http;
 
 namespace Smarketing.Functions;
 
@@ -14,7 +17,7 @@ namespace Smarketing.Functions;
 /// for a workflow set up with an API key, by <c>X-Smarketing-Secret</c> (<c>Feedback:HubSpot:Secrets</c>). HubSpot does not
 /// retry a 4xx, so a refused change stays visible in the workflow's history; it retries a 5xx for up to three days.
 /// </summary>
-public sealed class RecordHubSpotFeedback(FeedbackIntake intake, FeedbackSettings settings, TimeProvider timeProvider, ILogger<RecordHubSpotFeedback> logger)
+public sealed class RecordHubSpotFeedback(FeedbackIntake intake, HubSpotWorkflowReader hubSpot, TimeProvider timeProvider, ILogger<RecordHubSpotFeedback> logger)
 {
     /// <summary>A contact with every property and its history outgrows the generic cap.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
@@ -24,62 +27,53 @@ public sealed class RecordHubSpotFeedback(FeedbackIntake intake, FeedbackSetting
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "crm/feedback/hubspot")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (settings.HubSpotClientSecrets.Count == 0 && settings.HubSpotSecrets.Count == 0)
+        if (hubSpot.ClientSecrets.Count == 0 && hubSpot.Secrets.Count == 0)
         {
             logger.DeliveryUnauthenticated(FeedbackSources.HubSpot, "no client secret or API key configured");
-            return FeedbackResponses.Unauthorized("HubSpot feedback is not set up: configure Feedback:HubSpot:ClientSecrets (request signatures) or Feedback:HubSpot:Secrets (API key in X-Smarketing-Secret).");
+            return Problems.Unauthenticated("HubSpot feedback is not set up: configure Feedback:HubSpot:ClientSecrets (request signatures) or Feedback:HubSpot:Secrets (API key in X-Smarketing-Secret).");
         }
 
-        var (body, problem) = await FeedbackRequests.ReadAsync(request, FeedbackRequests.JsonTypes, MaxBodyBytes, FeedbackRequests.JsonProblem, cancellationToken);
+        var (body, problem) = await RequestBodies.ReadJsonAsync(request, cancellationToken, MaxBodyBytes);
         if (problem is not null)
         {
             return problem;
         }
 
-        var refusal = Authenticate(request, body.Span);
+        var refusal = Authenticate(request, body);
         if (refusal is not null)
         {
             logger.DeliveryUnauthenticated(FeedbackSources.HubSpot, refusal);
-            return FeedbackResponses.Unauthorized(refusal);
+            return Problems.Unauthenticated(refusal);
         }
 
-        var item = HubSpotWorkflowPayload.Read(body, settings.Options.HubSpot.Fields, settings.HubSpotValues);
-        return await FeedbackEndpoint.RecordAsync(intake, FeedbackSources.HubSpot, item, cancellationToken);
+        return await FeedbackEndpoint.RecordAsync(intake, FeedbackSources.HubSpot, hubSpot.Read(body), cancellationToken);
     }
 
-    private string? Authenticate(HttpRequest request, ReadOnlySpan<byte> body)
+    private string? Authenticate(HttpRequest request, ReadOnlyMemory<byte> body)
     {
-        var signature = FeedbackRequests.Header(request, HubSpotSignature.SignatureHeader);
-        if (signature is not null && settings.HubSpotClientSecrets.Count > 0)
+        if (WebhookRequests.Header(request, HubSpotSignatures.V3Header) is not null && hubSpot.ClientSecrets.Count > 0)
         {
-            var check = HubSpotSignature.Verify(
-                settings.HubSpotClientSecrets,
-                request.Method,
-                FeedbackRequests.PublicUri(request, settings.Options.HubSpot.PublicBaseUrl),
-                body,
-                signature,
-                FeedbackRequests.Header(request, HubSpotSignature.TimestampHeader),
-                timeProvider.GetUtcNow());
+            var check = hubSpot.CheckSignature(WebhookRequests.From(request, body, hubSpot.PublicBaseUrl), timeProvider.GetUtcNow());
             return check switch
             {
                 HubSpotSignatureCheck.Valid => null,
-                HubSpotSignatureCheck.Missing => $"The {HubSpotSignature.TimestampHeader} header is missing.",
-                HubSpotSignatureCheck.MalformedTimestamp => $"The {HubSpotSignature.TimestampHeader} header is not a time in milliseconds.",
-                HubSpotSignatureCheck.Stale => $"The {HubSpotSignature.TimestampHeader} is more than {HubSpotSignature.Tolerance.TotalMinutes} minutes from now: a replay, or a clock far off.",
-                _ => $"The {HubSpotSignature.SignatureHeader} signature matches no secret of Feedback:HubSpot:ClientSecrets (check Feedback:HubSpot:PublicBaseUrl is the URL HubSpot calls).",
+                HubSpotSignatureCheck.Missing => $"The {HubSpotSignatures.TimestampHeader} header is missing.",
+                HubSpotSignatureCheck.MalformedTimestamp => $"The {HubSpotSignatures.TimestampHeader} header is not a time in milliseconds.",
+                HubSpotSignatureCheck.Stale => $"The {HubSpotSignatures.TimestampHeader} is more than {HubSpotSignatures.MaxAge.TotalMinutes} minutes from now: a replay, or a clock far off.",
+                _ => $"The {HubSpotSignatures.V3Header} signature matches no secret of Feedback:HubSpot:ClientSecrets (check Feedback:HubSpot:PublicBaseUrl is the URL HubSpot calls).",
             };
         }
 
-        var secret = FeedbackRequests.Header(request, FeedbackRequests.SecretHeader);
-        if (secret is not null && settings.HubSpotSecrets.Count > 0)
+        var secret = WebhookRequests.Header(request, WebhookRequests.SecretHeader);
+        if (secret is not null && hubSpot.Secrets.Count > 0)
         {
-            return SharedSecret.Matches(secret, settings.HubSpotSecrets)
+            return SharedSecret.Matches(secret, hubSpot.Secrets)
                 ? null
                 : "The X-Smarketing-Secret header matches no secret of Feedback:HubSpot:Secrets.";
         }
 
-        return settings.HubSpotClientSecrets.Count > 0
-            ? $"The request carries no {HubSpotSignature.SignatureHeader} header; set the webhook action to include the request signature."
+        return hubSpot.ClientSecrets.Count > 0
+            ? $"The request carries no {HubSpotSignatures.V3Header} header; set the webhook action to include the request signature."
             : "The request carries no X-Smarketing-Secret header; set the webhook action's API key (name X-Smarketing-Secret, in the request header).";
     }
 }

@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Smarketing.Core.Contracts;
 using Smarketing.Core.Feedback;
+using Smarketing.Core.Feedback.SalesforceFlow;
 using Smarketing.Core.Intake;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
@@ -16,23 +16,23 @@ namespace Smarketing.Functions;
 /// <c>Feedback:Salesforce:Fields:StatusMap</c> / <c>ReasonMap</c>) and whose <c>eventId</c> (the flow interview's GUID)
 /// makes a retried callout a no-op. The Named Credential sends a secret in <c>X-Smarketing-Secret</c>.
 /// </summary>
-public sealed class RecordSalesforceFlowFeedback(FeedbackIntake intake, FeedbackSettings settings, ILogger<RecordSalesforceFlowFeedback> logger)
+public sealed class RecordSalesforceFlowFeedback(FeedbackIntake intake, SalesforceFlowReader flow, ILogger<RecordSalesforceFlowFeedback> logger)
 {
     [Function(nameof(RecordSalesforceFlowFeedback))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "crm/feedback/salesforce-flow")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (settings.FlowSecrets.Count == 0)
+        if (flow.Secrets.Count == 0)
         {
             logger.DeliveryUnauthenticated(FeedbackSources.SalesforceFlow, "no secret configured");
-            return FeedbackResponses.Unauthorized("Salesforce Flow feedback is not set up: configure Feedback:Salesforce:FlowSecrets and send one of them in the X-Smarketing-Secret header.");
+            return Problems.Unauthenticated("Salesforce Flow feedback is not set up: configure Feedback:Salesforce:FlowSecrets and send one of them in the X-Smarketing-Secret header.");
         }
 
-        if (!SharedSecret.Matches(FeedbackRequests.Header(request, FeedbackRequests.SecretHeader), settings.FlowSecrets))
+        if (!SharedSecret.Matches(WebhookRequests.Header(request, WebhookRequests.SecretHeader), flow.Secrets))
         {
             logger.DeliveryUnauthenticated(FeedbackSources.SalesforceFlow, "missing or wrong X-Smarketing-Secret");
-            return FeedbackResponses.Unauthorized("The X-Smarketing-Secret header is missing or matches no secret of Feedback:Salesforce:FlowSecrets.");
+            return Problems.Unauthenticated("The X-Smarketing-Secret header is missing or matches no secret of Feedback:Salesforce:FlowSecrets.");
         }
 
         var (body, problem) = await RequestBodies.ReadJsonAsync(request, cancellationToken);
@@ -41,7 +41,7 @@ public sealed class RecordSalesforceFlowFeedback(FeedbackIntake intake, Feedback
             return problem;
         }
 
-        var feedback = CrmFeedback.TryParse(body, settings.SalesforceValues, out var eventId, out var errors);
+        var feedback = flow.TryParse(body, out var eventId, out var errors);
         if (feedback is null)
         {
             return Problems.Validation(errors);

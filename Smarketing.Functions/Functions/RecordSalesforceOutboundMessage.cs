@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Smarketing.Core.Feedback;
+using Smarketing.Core.Feedback.SalesforceOutbound;
 using Smarketing.Core.Intake;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
@@ -17,9 +18,12 @@ namespace Smarketing.Functions;
 /// refused, the answer is a SOAP fault naming each refused notification, the others stay recorded, and Salesforce's
 /// redelivery skips them by id while the refused ones stay visible in its outbound message queue.
 /// </summary>
-public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, FeedbackSettings settings, ILogger<RecordSalesforceOutboundMessage> logger)
+public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, SalesforceOutboundReader outbound, ILogger<RecordSalesforceOutboundMessage> logger)
 {
     public const string TokenParameter = "token";
+
+    /// <summary>The cap of an Outbound Message: 100 notifications with their fields outgrow the JSON cap.</summary>
+    public const int MaxBodyBytes = 1024 * 1024;
 
     [Function(nameof(RecordSalesforceOutboundMessage))]
     public async Task<IActionResult> Run(
@@ -27,53 +31,52 @@ public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, Feedb
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (settings.OrganizationIds.Count == 0 || settings.OutboundMessageSecrets.Count == 0)
+        if (outbound.OrganizationIds.Count == 0 || outbound.Secrets.Count == 0)
         {
             logger.DeliveryUnauthenticated(FeedbackSources.SalesforceOutboundMessage, "not configured");
             return SoapResult.Fault(StatusCodes.Status401Unauthorized, "Salesforce Outbound Messages are not set up: configure Feedback:Salesforce:OrganizationIds and Feedback:Salesforce:OutboundMessageSecrets.");
         }
 
         var token = request.Query[TokenParameter].ToString();
-        if (!SharedSecret.Matches(token, settings.OutboundMessageSecrets))
+        if (!SharedSecret.Matches(token, outbound.Secrets))
         {
             logger.DeliveryUnauthenticated(FeedbackSources.SalesforceOutboundMessage, "missing or wrong token");
             return SoapResult.Fault(StatusCodes.Status401Unauthorized, "The endpoint URL's token parameter is missing or matches no secret of Feedback:Salesforce:OutboundMessageSecrets.");
         }
 
-        var (body, problem) = await FeedbackRequests.ReadAsync(
-            request, FeedbackRequests.XmlTypes, FeedbackRequests.MaxSoapBodyBytes, (status, detail) => SoapResult.Fault(status, detail), cancellationToken);
+        var (body, problem) = await RequestBodies.ReadXmlAsync(request, MaxBodyBytes, (status, detail) => SoapResult.Fault(status, detail), cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        var message = SalesforceOutboundMessage.TryParse(body, settings.Options.Salesforce.Fields, settings.SalesforceValues, out var errors);
+        var message = outbound.TryParse(body, out var errors);
         if (message is null)
         {
             return SoapResult.Fault(StatusCodes.Status400BadRequest, $"The body is not a Salesforce Outbound Message: {errors}.");
         }
 
-        var organization = FeedbackSettings.ShortOrgId(message.OrganizationId);
-        if (!SharedSecret.Matches(organization, settings.OrganizationIds))
+        var organization = SalesforceOutboundReader.ShortOrgId(message.OrganizationId);
+        if (!SharedSecret.Matches(organization, outbound.OrganizationIds))
         {
             logger.DeliveryUnauthenticated(FeedbackSources.SalesforceOutboundMessage, $"org {organization} is not accepted");
             return SoapResult.Fault(StatusCodes.Status401Unauthorized, $"Organization {message.OrganizationId} is not one of Feedback:Salesforce:OrganizationIds.");
         }
 
-        IReadOnlyList<FeedbackItemResult> results;
-        try
-        {
-            results = await intake.RecordAsync(
+        return await StorageFailure.AnswerAsync(
+            async () => Answer(message, organization, await intake.RecordAsync(
                 FeedbackSources.SalesforceOutboundMessage + ":" + organization,
                 [.. message.Notifications.Select(n => n.Item)],
-                cancellationToken);
-        }
-        catch (Exception ex) when (StorageFailure.Is(ex))
-        {
-            logger.FeedbackStorageFailed(FeedbackSources.SalesforceOutboundMessage, StorageFailure.Describe(ex));
-            return SoapResult.Fault(StatusCodes.Status503ServiceUnavailable, $"The notifications were not all recorded because {StorageFailure.Describe(ex)}; Salesforce will redeliver them.");
-        }
+                cancellationToken)),
+            why =>
+            {
+                logger.FeedbackStorageFailed(FeedbackSources.SalesforceOutboundMessage, why);
+                return SoapResult.Fault(StatusCodes.Status503ServiceUnavailable, $"The notifications were not all recorded because {why}; Salesforce will redeliver them.");
+            });
+    }
 
+    private SoapResult Answer(SalesforceOutboundMessage message, string organization, IReadOnlyList<FeedbackItemResult> results)
+    {
         var refused = results.Where(r => !r.Accepted).ToList();
         if (refused.Count == 0)
         {

@@ -29,9 +29,9 @@ public sealed class ScoreLead(WebhookIntake webhooks, LeadIntake intake)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!WebhookIntake.TryParseSource(source ?? request.Headers[WebhookIntake.SourceHeader].FirstOrDefault(), out var leadSource))
+        if (!webhooks.TryFindSource(source ?? request.Headers[WebhookIntake.SourceHeader].FirstOrDefault(), out var leadSource))
         {
-            return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead source.", $"'{source}' is not a lead source; use generic, hubspot or marketo.");
+            return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead source.", $"'{source}' is not a lead source; use {webhooks.SourceNames}.");
         }
 
         var (body, problem) = await RequestBodies.ReadJsonAsync(request, cancellationToken);
@@ -43,7 +43,7 @@ public sealed class ScoreLead(WebhookIntake webhooks, LeadIntake intake)
         var delivery = webhooks.Admit(leadSource, request, body);
         if (delivery.RefusalStatus == StatusCodes.Status401Unauthorized)
         {
-            return Problems.Create(StatusCodes.Status401Unauthorized, "The delivery is not authenticated.", delivery.Refusal!);
+            return Problems.Unauthenticated(delivery.Refusal!);
         }
 
         if (delivery.Submission is null)
@@ -51,17 +51,14 @@ public sealed class ScoreLead(WebhookIntake webhooks, LeadIntake intake)
             return Problems.Validation(delivery.Errors!);
         }
 
-        IntakeResult result;
-        try
-        {
-            result = await intake.SubmitAsync(delivery.Submission, delivery.DeliveryId, cancellationToken);
-        }
-        catch (Exception ex) when (StorageFailure.Is(ex))
-        {
-            return Problems.StorageUnavailable($"The lead was not accepted because {StorageFailure.Describe(ex)}; send it again.");
-        }
+        return await StorageFailure.AnswerAsync(
+            async () => Accepted(await intake.SubmitAsync(delivery.Submission, delivery.DeliveryId, cancellationToken)),
+            "The lead was not accepted",
+            "send it again");
+    }
 
-        return new JsonBodyResult(StatusCodes.Status202Accepted, new ScoreLeadResponse
+    private static JsonBodyResult Accepted(IntakeResult result) =>
+        new(StatusCodes.Status202Accepted, new ScoreLeadResponse
         {
             LeadId = result.LeadId,
             Status = result.Status.ToWire(),
@@ -74,7 +71,6 @@ public sealed class ScoreLead(WebhookIntake webhooks, LeadIntake intake)
             HandoffEnqueued = result.Enqueued,
             Duplicate = result.Duplicate,
         });
-    }
 }
 
 public sealed record ScoreLeadResponse

@@ -1,103 +1,63 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Smarketing.Core.Contracts;
 using Smarketing.Core.Intake;
+using Smarketing.Functions.Http;
 
 namespace Smarketing.Functions.Intake;
-
-/// <summary>The lead sources ScoreLead accepts, chosen by route (<c>/api/leads/{source}</c>) or the <c>X-Smarketing-Source</c> header.</summary>
-public enum LeadSource
-{
-    Generic,
-    HubSpot,
-    Marketo,
-}
 
 /// <summary>What the intake made of a delivery before scoring: the lead and its delivery id, or why it was refused.</summary>
 public sealed record AdmittedDelivery(LeadSubmission? Submission, string? DeliveryId, int RefusalStatus, string? Refusal, FieldErrors? Errors);
 
-/// <summary>Authenticates a delivery by its source's scheme, then maps it onto the canonical lead.</summary>
-public sealed class WebhookIntake(IOptions<IntakeOptions> options, TimeProvider timeProvider)
+/// <summary>
+/// Picks the lead source by route (<c>/api/leads/{source}</c>) or the <c>X-Smarketing-Source</c> header, authenticates the
+/// delivery by that source's scheme, then maps it onto the canonical lead.
+/// </summary>
+public sealed class WebhookIntake(IEnumerable<ILeadSource> sources, IOptions<IntakeOptions> options, TimeProvider timeProvider)
 {
     public const string SourceHeader = "X-Smarketing-Source";
 
+    private readonly IReadOnlyList<ILeadSource> _sources = [.. sources];
     private readonly IntakeOptions _options = options.Value;
-    private readonly IReadOnlyList<byte[]> _genericKeys = options.Value.Generic.Keys();
-    private readonly IReadOnlyList<string> _hubSpotSecrets = IntakeOptions.SplitSecrets(options.Value.HubSpot.ClientSecrets);
-    private readonly IReadOnlyList<string> _marketoSecrets = IntakeOptions.SplitSecrets(options.Value.Marketo.Secrets);
-    private readonly VendorMapping _hubSpotMapping = options.Value.HubSpot.Mapping();
-    private readonly VendorMapping _marketoMapping = options.Value.Marketo.Mapping();
 
-    public static bool TryParseSource(string? text, out LeadSource source)
+    /// <summary>The source names a route may use, for the 404 of an unknown one.</summary>
+    public string SourceNames => string.Join(", ", _sources.SkipLast(1).Select(s => s.Name.ToLowerInvariant())) + " or " + _sources[^1].Name.ToLowerInvariant();
+
+    /// <summary>The source named <paramref name="text"/> (case-insensitive), or the first registered one when none is named.</summary>
+    public bool TryFindSource(string? text, [NotNullWhen(true)] out ILeadSource? source)
     {
-        // Only the three names: Enum.TryParse would also take "1" or "Generic, HubSpot".
-        source = LeadSource.Generic;
-        foreach (var candidate in Enum.GetValues<LeadSource>())
-        {
-            if (string.Equals(text, candidate.ToString(), StringComparison.OrdinalIgnoreCase))
-            {
-                source = candidate;
-                return true;
-            }
-        }
-
-        return string.IsNullOrEmpty(text);
+        // Only the names: no enum-style "1" or "Generic, HubSpot".
+        source = string.IsNullOrEmpty(text) ? _sources[0] : _sources.FirstOrDefault(s => string.Equals(s.Name, text, StringComparison.OrdinalIgnoreCase));
+        return source is not null;
     }
 
-    public AdmittedDelivery Admit(LeadSource source, HttpRequest request, ReadOnlyMemory<byte> body)
+    public AdmittedDelivery Admit(ILeadSource source, HttpRequest request, ReadOnlyMemory<byte> body)
     {
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(request);
-        var webhook = new WebhookRequest
-        {
-            Method = request.Method,
-            Uri = PublicUri(request),
-            Headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            Body = body,
-        };
-
-        var auth = Authenticate(source, webhook);
+        var auth = Authenticate(source, WebhookRequests.From(request, body, source.PublicBaseUrl));
         if (!auth.Authenticated)
         {
             return new AdmittedDelivery(null, null, StatusCodes.Status401Unauthorized, auth.Failure, null);
         }
 
-        FieldErrors errors;
-        var submission = source switch
-        {
-            LeadSource.HubSpot => VendorLeadAdapter.FromHubSpot(body, _hubSpotMapping, out errors),
-            LeadSource.Marketo => VendorLeadAdapter.FromMarketo(body, _marketoMapping, out errors),
-            _ => LeadSubmissionParser.TryParse(body, out errors),
-        };
-        var deliveryId = auth.DeliveryId is null ? null : $"{source}:{auth.DeliveryId}";
+        var submission = source.Read(body, out var errors);
+        var deliveryId = auth.DeliveryId is null ? null : $"{source.Name}:{auth.DeliveryId}";
         return submission is null
             ? new AdmittedDelivery(null, null, StatusCodes.Status400BadRequest, null, errors)
             : new AdmittedDelivery(submission, deliveryId, 0, null, null);
     }
 
-    private AuthenticationResult Authenticate(LeadSource source, WebhookRequest webhook)
+    private AuthenticationResult Authenticate(ILeadSource source, WebhookRequest webhook)
     {
-        var now = timeProvider.GetUtcNow();
-        var (configured, setting) = source switch
-        {
-            LeadSource.HubSpot => (_hubSpotSecrets.Count > 0, "Intake__HubSpot__ClientSecrets"),
-            LeadSource.Marketo => (_marketoSecrets.Count > 0, "Intake__Marketo__Secrets"),
-            _ => (_genericKeys.Count > 0, "Intake__Generic__Secrets"),
-        };
-        if (!configured)
+        if (!source.HasSecrets)
         {
             return _options.AllowUnsigned
                 ? AuthenticationResult.Success()
-                : AuthenticationResult.Refused($"No secret is configured for the {source} source (setting {setting}), and unsigned deliveries are not allowed.");
+                : AuthenticationResult.Refused($"No secret is configured for the {source.Name} source (setting {source.SecretSetting}), and unsigned deliveries are not allowed.");
         }
 
-        return source switch
-        {
-            LeadSource.HubSpot => HubSpotSignatures.Verify(webhook, _hubSpotSecrets, now, _options.HubSpot.AllowV2Signatures),
-            LeadSource.Marketo => SharedSecret.Verify(webhook, _options.Marketo.SecretHeader, _marketoSecrets),
-            _ => StandardWebhooks.Verify(webhook, _genericKeys, now),
-        };
+        return source.Authenticate(webhook, timeProvider.GetUtcNow());
     }
-
-    // The URI as the vendor called it: the configured public base URL, else what proxies forwarded.
-    private string PublicUri(HttpRequest request) => Feedback.FeedbackRequests.PublicUri(request, _options.HubSpot.PublicBaseUrl);
 }

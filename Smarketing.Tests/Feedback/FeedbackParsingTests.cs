@@ -1,5 +1,7 @@
 using System.Text;
 using Smarketing.Core.Feedback;
+using Smarketing.Core.Feedback.HubSpot;
+using Smarketing.Core.Feedback.SalesforceOutbound;
 using Smarketing.Core.Leads;
 using Xunit;
 
@@ -8,8 +10,8 @@ namespace Smarketing.Tests.Feedback;
 /// <summary>The vendor formats' readers and the value maps, without storage.</summary>
 public sealed class FeedbackParsingTests
 {
-    private static readonly CrmFieldMap SalesforceFields = new SalesforceFeedbackOptions().Fields;
-    private static readonly CrmFieldMap HubSpotFields = new HubSpotFeedbackOptions().Fields;
+    private static readonly FeedbackFieldMap SalesforceFields = new SalesforceOutboundOptions().Fields;
+    private static readonly FeedbackFieldMap HubSpotFields = new HubSpotFeedbackOptions().Fields;
 
     [Fact]
     public void OutboundMessage_RealisticEnvelope_EveryNotificationRead()
@@ -137,7 +139,7 @@ public sealed class FeedbackParsingTests
         Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
     }
 
-    private static CrmValueMap Values(CrmFieldMap fields)
+    private static CrmValueMap Values(FeedbackFieldMap fields)
     {
         var errors = new List<string>();
         var map = CrmValueMap.Parse(fields.StatusMap, fields.ReasonMap, "test", errors);

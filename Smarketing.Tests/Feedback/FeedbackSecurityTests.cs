@@ -1,6 +1,6 @@
 using System.Text;
-using Smarketing.Core.Feedback;
 using Smarketing.Core.Intake;
+using Smarketing.Core.Intake.HubSpot;
 using Xunit;
 
 namespace Smarketing.Tests.Feedback;
@@ -30,7 +30,7 @@ public sealed class FeedbackSecurityTests
         var timestamp = Now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var signature = FeedbackTesting.SignV3(Secret, "POST", Uri, Encoding.UTF8.GetString(Body), timestamp);
 
-        Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Verify([Secret], "POST", Uri, Body, signature, timestamp, Now));
+        Assert.Equal(HubSpotSignatureCheck.Valid, Check([Secret], "POST", Uri, Body, signature, timestamp, Now));
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class FeedbackSecurityTests
         var timestamp = Now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var signature = FeedbackTesting.SignV3(Secret, "POST", signed, Encoding.UTF8.GetString(Body), timestamp);
 
-        Assert.Equal(HubSpotSignatureCheck.Valid, HubSpotSignature.Verify([Secret], "POST", received, Body, signature, timestamp, Now));
+        Assert.Equal(HubSpotSignatureCheck.Valid, Check([Secret], "POST", received, Body, signature, timestamp, Now));
     }
 
     [Theory]
@@ -54,7 +54,7 @@ public sealed class FeedbackSecurityTests
         var timestamp = Now.AddSeconds(offsetSeconds).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var signature = FeedbackTesting.SignV3(Secret, "POST", Uri, Encoding.UTF8.GetString(Body), timestamp);
 
-        Assert.Equal(expected, HubSpotSignature.Verify([Secret], "POST", Uri, Body, signature, timestamp, Now));
+        Assert.Equal(expected, Check([Secret], "POST", Uri, Body, signature, timestamp, Now));
     }
 
     [Theory]
@@ -65,7 +65,7 @@ public sealed class FeedbackSecurityTests
     [InlineData("not base64!", "1793872800000", HubSpotSignatureCheck.Mismatch)]
     [InlineData("c2lnbmF0dXJl", "1793872800000", HubSpotSignatureCheck.Mismatch)]
     public void HubSpotV3_MalformedHeaders_Refused(string? signature, string? timestamp, HubSpotSignatureCheck expected) =>
-        Assert.Equal(expected, HubSpotSignature.Verify([Secret], "POST", Uri, Body, signature, timestamp, Now));
+        Assert.Equal(expected, Check([Secret], "POST", Uri, Body, signature, timestamp, Now));
 
     [Fact]
     public void HubSpotV3_OneByteOfTheBodyChanged_Mismatch()
@@ -75,6 +75,23 @@ public sealed class FeedbackSecurityTests
         var tampered = (byte[])Body.Clone();
         tampered[^3] ^= 1;
 
-        Assert.Equal(HubSpotSignatureCheck.Mismatch, HubSpotSignature.Verify([Secret], "POST", Uri, tampered, signature, timestamp, Now));
+        Assert.Equal(HubSpotSignatureCheck.Mismatch, Check([Secret], "POST", Uri, tampered, signature, timestamp, Now));
+    }
+
+    // The feedback endpoint's check: the one HubSpot verifier, v2 never allowed.
+    private static HubSpotSignatureCheck Check(IReadOnlyList<string> secrets, string method, string uri, byte[] body, string? signature, string? timestamp, DateTimeOffset now)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (signature is not null)
+        {
+            headers[HubSpotSignatures.V3Header] = signature;
+        }
+
+        if (timestamp is not null)
+        {
+            headers[HubSpotSignatures.TimestampHeader] = timestamp;
+        }
+
+        return HubSpotSignatures.Check(new WebhookRequest { Method = method, Uri = uri, Headers = headers, Body = body }, secrets, now, allowV2: false);
     }
 }

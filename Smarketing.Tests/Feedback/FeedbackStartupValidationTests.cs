@@ -3,9 +3,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Smarketing.Core.Feedback.SalesforceOutbound;
 using Smarketing.Core.Leads;
 using Smarketing.Functions.Composition;
-using Smarketing.Functions.Feedback;
 using Smarketing.Tests.Infrastructure;
 using Xunit;
 
@@ -76,20 +76,21 @@ public sealed class FeedbackSampleSettingsTests
     public void SampleSettings_FeedbackAndLifecycleValues_Valid()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Azurite.RepositoryRoot(), "local.settings.sample.json")));
-        var values = document.RootElement.GetProperty("Values").EnumerateObject()
+        var settings = document.RootElement.GetProperty("Values").EnumerateObject()
             .Where(p => p.Name.StartsWith("Feedback__", StringComparison.Ordinal) || p.Name.StartsWith("Lifecycle__", StringComparison.Ordinal))
             .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => (string?)p.Value.GetString());
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(values);
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.AddSmarketing();
         using var host = builder.Build();
 
-        var settings = host.Services.GetRequiredService<FeedbackSettings>();
+        var outbound = host.Services.GetRequiredService<SalesforceOutboundReader>();
+        var values = host.Services.GetRequiredService<IOptions<SalesforceOutboundOptions>>().Value.Fields.Values(SalesforceOutboundOptions.FieldsSetting);
 
-        Assert.True(values.Count > 10);
-        Assert.Equal(["00D000000000001"], settings.OrganizationIds);
-        Assert.True(settings.SalesforceValues.TryMapStatus("Closed - Not Converted", out var closed));
+        Assert.True(settings.Count > 10);
+        Assert.Equal(["00D000000000001"], outbound.OrganizationIds);
+        Assert.True(values.TryMapStatus("Closed - Not Converted", out var closed));
         Assert.Equal(LeadStatus.Disqualified, closed.Status);
-        Assert.Equal("BAD_TIMING", settings.SalesforceValues.MapReason("Bad timing"));
+        Assert.Equal("BAD_TIMING", values.MapReason("Bad timing"));
     }
 }

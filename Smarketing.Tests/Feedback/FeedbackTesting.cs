@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Functions;
-using Smarketing.Functions.Feedback;
+using Smarketing.Functions.Http;
 using Smarketing.Functions.Storage;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
@@ -99,7 +99,7 @@ internal static class FeedbackTesting
         var request = HttpInvoker.Request("POST", "/api/crm/feedback/salesforce-flow", json);
         if (secret is not null)
         {
-            request.Headers[FeedbackRequests.SecretHeader] = secret;
+            request.Headers[WebhookRequests.SecretHeader] = secret;
         }
 
         return await HttpInvoker.ExecuteAsync(request, await app.Function<RecordSalesforceFlowFeedback>().Run(request, CancellationToken.None));
@@ -128,7 +128,7 @@ internal static class FeedbackTesting
         var request = HttpInvoker.Request("POST", "/api/crm/feedback/hubspot", json);
         if (apiKey is not null)
         {
-            request.Headers[FeedbackRequests.SecretHeader] = apiKey;
+            request.Headers[WebhookRequests.SecretHeader] = apiKey;
         }
 
         return await HttpInvoker.ExecuteAsync(request, await app.Function<RecordHubSpotFeedback>().Run(request, CancellationToken.None));

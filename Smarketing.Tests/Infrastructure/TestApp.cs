@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Smarketing.Core.Contracts;
-using Smarketing.Core.Intake;
+using Smarketing.Core.Intake.Generic;
 using Smarketing.Functions;
 using Smarketing.Functions.Composition;
 using Smarketing.Functions.Storage;

@@ -1,5 +1,7 @@
 using System.Text;
 using Smarketing.Core.Intake;
+using Smarketing.Core.Intake.Generic;
+using Smarketing.Core.Intake.HubSpot;
 using Xunit;
 
 namespace Smarketing.Tests.Intake;

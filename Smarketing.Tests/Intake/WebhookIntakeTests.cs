@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Smarketing.Core.Intake;
+using Smarketing.Core.Intake.Generic;
+using Smarketing.Core.Intake.HubSpot;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
 using Xunit;
@@ -262,7 +263,8 @@ public sealed class WebhookIntakeTests
     [Fact]
     public async Task Start_BadIntakeSettings_FailsNamingEach()
     {
-        var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        // Each source validates its own section, so two bad sources fail start together, each named.
+        var failure = await Assert.ThrowsAsync<AggregateException>(async () =>
         {
             await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?>
             {

@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Smarketing.Core.Intake;
+using Smarketing.Core.Intake.Generic;
 using Smarketing.Functions;
 using Smarketing.Functions.Composition;
 

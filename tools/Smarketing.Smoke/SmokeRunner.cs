@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Smarketing.Core.Intake;
+using Smarketing.Core.Intake.Generic;
 
 namespace Smarketing.Smoke;
 

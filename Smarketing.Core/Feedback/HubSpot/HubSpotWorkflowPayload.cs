@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Smarketing.Core.Contracts;
 
-namespace Smarketing.Core.Feedback;
+namespace Smarketing.Core.Feedback.HubSpot;
 
 /// <summary>
 /// The body of a HubSpot workflow "Send a webhook" action, in the shapes HubSpot sends: the contact with all its
@@ -14,7 +14,7 @@ public static class HubSpotWorkflowPayload
     public const int MaxDepth = 16;
 
     /// <summary>Reads the feedback from a workflow webhook body; the item carries the errors when it cannot.</summary>
-    public static FeedbackItem Read(ReadOnlyMemory<byte> body, CrmFieldMap fields, CrmValueMap values)
+    public static FeedbackItem Read(ReadOnlyMemory<byte> body, FeedbackFieldMap fields, CrmValueMap values)
     {
         ArgumentNullException.ThrowIfNull(fields);
         ArgumentNullException.ThrowIfNull(values);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Smarketing.Core.Intake;
+namespace Smarketing.Core.Intake.Generic;
 
 /// <summary>
 /// Standard Webhooks symmetric signatures (https://www.standardwebhooks.com): <c>webhook-id</c>,

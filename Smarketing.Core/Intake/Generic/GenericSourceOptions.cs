@@ -1,0 +1,19 @@
+using Smarketing.Core.Contracts;
+
+namespace Smarketing.Core.Intake.Generic;
+
+/// <summary>The generic source: Standard Webhooks signatures (section <c>Intake:Generic</c>).</summary>
+public sealed class GenericSourceOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Intake:Generic";
+
+    /// <summary>Comma-separated Standard Webhooks secrets (<c>whsec_...</c>); several may be active during a rotation.</summary>
+    public string? Secrets { get; set; }
+
+    /// <summary>The decoded keys of <see cref="Secrets"/>; undecodable entries are left out (the validator names them).</summary>
+    public IReadOnlyList<byte[]> Keys() => ListSetting.Parse(Secrets)
+        .Select(s => StandardWebhooks.TryDecodeSecret(s, out var key) ? key : [])
+        .Where(k => k.Length > 0)
+        .ToList();
+}

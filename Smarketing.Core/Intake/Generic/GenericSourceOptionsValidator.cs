@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Options;
+using Smarketing.Core.Contracts;
+
+namespace Smarketing.Core.Intake.Generic;
+
+internal sealed class GenericSourceOptionsValidator : IValidateOptions<GenericSourceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GenericSourceOptions options) =>
+        ListSetting.Parse(options.Secrets).Any(s => !StandardWebhooks.TryDecodeSecret(s, out var key) || key.Length < 16)
+            ? ValidateOptionsResult.Fail("Setting Intake:Generic:Secrets must list Standard Webhooks secrets: 'whsec_' followed by base64 of at least 16 random bytes.")
+            : ValidateOptionsResult.Success;
+}

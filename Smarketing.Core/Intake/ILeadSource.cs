@@ -1,0 +1,28 @@
+using Smarketing.Core.Contracts;
+
+namespace Smarketing.Core.Intake;
+
+/// <summary>
+/// A marketing platform that delivers leads by webhook: how its deliveries authenticate and how its body maps onto the
+/// canonical lead. Each source lives in its own folder and registers itself in <see cref="IntakeRegistration.AddIntake"/>.
+/// </summary>
+public interface ILeadSource
+{
+    /// <summary>The source's name: matched case-insensitively against the route, and the prefix of its delivery ids.</summary>
+    string Name { get; }
+
+    /// <summary>The environment setting that holds its secrets, named when none is configured.</summary>
+    string SecretSetting { get; }
+
+    /// <summary>True when at least one secret is configured.</summary>
+    bool HasSecrets { get; }
+
+    /// <summary>The public base URL the vendor calls, to rebuild the URI it signed behind a proxy; null when it signs no URI.</summary>
+    string? PublicBaseUrl { get; }
+
+    /// <summary>Authenticates a delivery against the configured secrets.</summary>
+    AuthenticationResult Authenticate(WebhookRequest request, DateTimeOffset now);
+
+    /// <summary>Reads the lead from an authenticated body; null with every bad field named when it cannot.</summary>
+    LeadSubmission? Read(ReadOnlyMemory<byte> body, out FieldErrors errors);
+}

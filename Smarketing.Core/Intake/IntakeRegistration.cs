@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Smarketing.Core.Intake.Generic;
+using Smarketing.Core.Intake.HubSpot;
+using Smarketing.Core.Intake.Marketo;
+
+namespace Smarketing.Core.Intake;
+
+/// <summary>The intake feature's registration.</summary>
+public static class IntakeRegistration
+{
+    /// <summary>The shared <c>Intake</c> options and every lead source, each with its options validated at start.</summary>
+    public static IHostApplicationBuilder AddIntake(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName);
+
+        // The first source registered answers a delivery that names none.
+        builder.AddGenericIntake();
+        builder.AddHubSpotIntake();
+        builder.AddMarketoIntake();
+        return builder;
+    }
+}
