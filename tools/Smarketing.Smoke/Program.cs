@@ -1,12 +1,25 @@
 using Smarketing.Smoke;
 
 // Usage: Smarketing.Smoke <base-url> [function-key] [handoff-timeout-seconds]
-// SMARKETING_WEBHOOK_SECRET (whsec_...) signs the lead webhooks when the generic source requires signatures.
+// The key: none locally (`func start` checks no keys); in Azure a function key (or a host key). The master key is not
+// needed: the smoke test calls only function-level endpoints. It may also come from SMARKETING_FUNCTION_KEY.
+// SMARKETING_WEBHOOK_SECRET (whsec_..., one of Intake__Generic__Secrets) signs the lead webhooks, as a deployed app
+// requires; locally the sample settings accept unsigned leads.
 //   e.g. dotnet run --project tools/Smarketing.Smoke -- http://localhost:7071
-//        dotnet run --project tools/Smarketing.Smoke -- https://my-app.azurewebsites.net "$FUNCTION_KEY"
+//        SMARKETING_WEBHOOK_SECRET=whsec_... dotnet run --project tools/Smarketing.Smoke -- https://my-app.azurewebsites.net "$FUNCTION_KEY"
 if (args.Length < 1 || !Uri.TryCreate(args[0].TrimEnd('/') + "/", UriKind.Absolute, out var baseUrl))
 {
-    Console.Error.WriteLine("usage: Smarketing.Smoke <base-url> [function-key] [handoff-timeout-seconds]");
+    Console.Error.WriteLine("""
+        usage: Smarketing.Smoke <base-url> [function-key] [handoff-timeout-seconds]
+          base-url                 http://localhost:7071 locally, https://<app>.azurewebsites.net in Azure
+          function-key             none locally (func start checks no keys); in Azure a function key
+                                   (az functionapp keys list -n <app> -g <rg> --query functionKeys.default -o tsv);
+                                   the master key is not needed; or set SMARKETING_FUNCTION_KEY
+          handoff-timeout-seconds  how long to wait for the CRM handoff (default 60)
+        environment:
+          SMARKETING_WEBHOOK_SECRET  a whsec_... secret from Intake__Generic__Secrets: signs the lead webhooks,
+                                     as a deployed app requires (not needed locally)
+        """);
     return 2;
 }
 
