@@ -28,6 +28,7 @@ public static class FeedbackRegistration
 
         services.AddOptions<FeedbackSummaryOptions>().BindConfiguration(FeedbackSummaryOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackSummaryOptions>, FeedbackSummaryOptionsValidator>());
+        services.TryAddSingleton<FeedbackRecorder>();
         services.TryAddSingleton<FeedbackIntake>();
         services.TryAddSingleton<FeedbackAnalytics>();
         return builder;

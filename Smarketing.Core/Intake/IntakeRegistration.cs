@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Smarketing.Core.Intake.Generic;
 using Smarketing.Core.Intake.HubSpot;
@@ -9,11 +10,12 @@ namespace Smarketing.Core.Intake;
 /// <summary>The intake feature's registration.</summary>
 public static class IntakeRegistration
 {
-    /// <summary>The shared <c>Intake</c> options and every lead source, each with its options validated at start.</summary>
+    /// <summary>The shared <c>Intake</c> options, <see cref="LeadIntake"/>, and every lead source, each with its options validated at start.</summary>
     public static IHostApplicationBuilder AddIntake(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName);
+        builder.Services.TryAddSingleton<LeadIntake>();
 
         // The first source registered answers a delivery that names none.
         builder.AddGenericIntake();

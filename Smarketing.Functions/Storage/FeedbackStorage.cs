@@ -1,36 +1,19 @@
 using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Hosting;
 using Smarketing.Core.Feedback;
 using Smarketing.Core.Leads;
 
 namespace Smarketing.Functions.Storage;
 
-/// <summary>The tables of the feedback loop beyond the pipeline's own.</summary>
-public sealed class FeedbackTables(TableServiceClient tables)
-{
-    public const string DeliveriesTable = "CrmFeedbackDeliveries";
-
-    public TableClient Deliveries { get; } = tables.GetTableClient(DeliveriesTable);
-}
-
-/// <summary>Creates the feedback tables at start, so the first delivery never meets a missing table.</summary>
-internal sealed class FeedbackStorageInitializer(FeedbackTables tables) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => tables.Deliveries.CreateIfNotExistsAsync(cancellationToken);
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
 /// <summary>
 /// Applied delivery ids, one partition per source (a Salesforce org's notifications, HubSpot, Flow), one row per id.
 /// Rows are small and Salesforce redelivers for at most 24 hours, so they are kept rather than expired.
 /// </summary>
-internal sealed class TableFeedbackDeliveryLog(FeedbackTables tables) : IFeedbackDeliveryLog
+internal sealed class TableFeedbackDeliveryLog(StorageLayout layout) : IFeedbackDeliveryLog
 {
     public async Task<FeedbackDeliveryRecord?> FindAsync(string source, string deliveryId, CancellationToken cancellationToken)
     {
-        var response = await tables.Deliveries.GetEntityIfExistsAsync<TableEntity>(
+        var response = await layout.FeedbackDeliveries.GetEntityIfExistsAsync<TableEntity>(
             FeedbackKeys.Part(source, FeedbackKeys.MaxIdLength),
             FeedbackKeys.Part(deliveryId, FeedbackKeys.MaxIdLength),
             cancellationToken: cancellationToken);
@@ -51,7 +34,7 @@ internal sealed class TableFeedbackDeliveryLog(FeedbackTables tables) : IFeedbac
     }
 
     public Task RecordAsync(FeedbackDeliveryRecord record, CancellationToken cancellationToken) =>
-        tables.Deliveries.UpsertEntityAsync(
+        layout.FeedbackDeliveries.UpsertEntityAsync(
             new TableEntity(FeedbackKeys.Part(record.Source, FeedbackKeys.MaxIdLength), FeedbackKeys.Part(record.DeliveryId, FeedbackKeys.MaxIdLength))
             {
                 ["Source"] = record.Source,

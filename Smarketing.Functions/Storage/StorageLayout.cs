@@ -13,6 +13,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public const string SandboxCrmTable = "SandboxCrmLeads";
     public const string OwnerAssignmentTable = "OwnerAssignment";
     public const string HandoffDeadLettersTable = "HandoffDeadLetters";
+    public const string FeedbackDeliveriesTable = "CrmFeedbackDeliveries";
 
     public TableClient LeadLedger { get; } = tables.GetTableClient(LeadLedgerTable);
 
@@ -23,6 +24,8 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public TableClient OwnerAssignment { get; } = tables.GetTableClient(OwnerAssignmentTable);
 
     public TableClient HandoffDeadLetters { get; } = tables.GetTableClient(HandoffDeadLettersTable);
+
+    public TableClient FeedbackDeliveries { get; } = tables.GetTableClient(FeedbackDeliveriesTable);
 
     public QueueClient Handoff { get; } = queues.GetQueueClient(HandoffMessage.QueueName);
 
@@ -36,6 +39,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
             SandboxCrm.CreateIfNotExistsAsync(cancellationToken),
             OwnerAssignment.CreateIfNotExistsAsync(cancellationToken),
             HandoffDeadLetters.CreateIfNotExistsAsync(cancellationToken),
+            FeedbackDeliveries.CreateIfNotExistsAsync(cancellationToken),
             Handoff.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             HandoffPoison.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Smarketing.Functions.Composition;
+using Smarketing.Core.Handoff;
 using Smarketing.Tests.Infrastructure;
 
 namespace Smarketing.Tests.Crm;
@@ -71,7 +71,7 @@ internal sealed class CrmTestHost : IDisposable
         builder.Configuration.AddInMemoryCollection(values);
         var logs = new LogSink();
         builder.Logging.AddProvider(logs);
-        builder.AddSmarketingCrm();
+        builder.AddCrm();
         configure?.Invoke(builder);
         return new CrmTestHost(builder.Build(), logs);
     }

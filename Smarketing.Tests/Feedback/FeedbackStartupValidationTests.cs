@@ -7,6 +7,7 @@ using Smarketing.Core.Feedback.SalesforceOutbound;
 using Smarketing.Core.Leads;
 using Smarketing.Functions.Composition;
 using Smarketing.Tests.Infrastructure;
+using Smarketing.Functions.Storage;
 using Xunit;
 
 namespace Smarketing.Tests.Feedback;

@@ -3,10 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Functions;
 using Smarketing.Functions.Http;
-using Smarketing.Functions.Storage;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
 
@@ -152,7 +150,7 @@ internal static class FeedbackTesting
         return await HttpInvoker.ExecuteAsync(request, await app.Function<ExportFeedback>().Run(request, CancellationToken.None));
     }
 
-    public static TableClient Deliveries(this TestApp app) => app.Services.GetRequiredService<FeedbackTables>().Deliveries;
+    public static TableClient Deliveries(this TestApp app) => app.Layout.FeedbackDeliveries;
 
     /// <summary>Every row of the ledger and the feedback tables with its ETag: equal snapshots mean nothing was written.</summary>
     public static async Task<List<string>> SnapshotAsync(this TestApp app)

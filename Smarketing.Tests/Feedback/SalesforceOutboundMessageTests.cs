@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 using Smarketing.Functions;
 using Smarketing.Functions.Composition;
 using Smarketing.Tests.Infrastructure;
+using Smarketing.Functions.Storage;
 using Xunit;
 
 namespace Smarketing.Tests.Feedback;

@@ -170,7 +170,7 @@ public sealed class ScoreLeadTests
         await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?>
         {
             // A port nothing listens on: every storage call fails fast.
-            [Smarketing.Functions.Composition.StorageOptions.ConnectionSetting] =
+            [Smarketing.Functions.Storage.StorageOptions.ConnectionSetting] =
                 "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + Azurite.AccountKey +
                 ";TableEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;",
         }, startHost: false);
