@@ -17,14 +17,13 @@ public sealed class ListPoisonedHandoffs(PoisonedHandoffStore poison)
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "handoffs/poison")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        try
-        {
-            var (items, truncated) = await poison.ListAsync(cancellationToken);
-            return new JsonBodyResult(StatusCodes.Status200OK, new { Count = items.Count, Truncated = truncated, Items = items });
-        }
-        catch (Exception ex) when (StorageFailure.Is(ex))
-        {
-            return Problems.StorageUnavailable($"The dead letters could not be read because {StorageFailure.Describe(ex)}; try again.");
-        }
+        return await StorageFailure.AnswerAsync(
+            async () =>
+            {
+                var (items, truncated) = await poison.ListAsync(cancellationToken);
+                return new JsonBodyResult(StatusCodes.Status200OK, new { Count = items.Count, Truncated = truncated, Items = items });
+            },
+            "The dead letters could not be read",
+            "try again");
     }
 }

@@ -34,21 +34,20 @@ public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
             return Problems.Validation(errors);
         }
 
-        try
-        {
-            var result = await poison.ReplayAsync(selection, cancellationToken);
-            return new JsonBodyResult(StatusCodes.Status200OK, new
+        return await StorageFailure.AnswerAsync(
+            async () =>
             {
-                ReplayedCount = result.Replayed.Count,
-                result.Replayed,
-                NotFound = new { MessageIds = result.MessageIdsNotFound, LeadIds = result.LeadIdsNotFound },
-                result.Truncated,
-            });
-        }
-        catch (Exception ex) when (StorageFailure.Is(ex))
-        {
-            return Problems.StorageUnavailable($"The replay stopped because {StorageFailure.Describe(ex)}; what was not re-queued is still in the dead letters. Send it again.");
-        }
+                var result = await poison.ReplayAsync(selection, cancellationToken);
+                return new JsonBodyResult(StatusCodes.Status200OK, new
+                {
+                    ReplayedCount = result.Replayed.Count,
+                    result.Replayed,
+                    NotFound = new { MessageIds = result.MessageIdsNotFound, LeadIds = result.LeadIdsNotFound },
+                    result.Truncated,
+                });
+            },
+            "The replay stopped",
+            "what was not re-queued is still in the dead letters. Send it again");
     }
 
     internal static ReplaySelection? TryParse(ReadOnlyMemory<byte> body, out FieldErrors errors)
