@@ -34,9 +34,6 @@ public sealed class CrmValueMap
     /// <summary>A map with no entries: only lifecycle statuses and reason codes are understood.</summary>
     public static CrmValueMap Identity { get; } = new([], []);
 
-    /// <summary>The CRM values with an entry in the status map.</summary>
-    public IReadOnlyCollection<string> MappedStatusValues => _statuses.Keys;
-
     /// <summary>
     /// Parses the two map strings. Every problem is added to <paramref name="errors"/> as a sentence naming
     /// <paramref name="settingPrefix"/>; the map is usable only when none was added.

@@ -4,7 +4,7 @@ namespace Smarketing.Core.Leads;
 
 /// <summary>
 /// A lead's position in the lifecycle contract and its append-only history, held by <see cref="Lead"/>, which makes
-/// every move. Every move goes through <see cref="TryApply"/> or <see cref="Apply"/>, which ask the
+/// every move. Every move goes through <see cref="TryApply"/>, which asks the
 /// <see cref="LifecyclePolicy"/> first.
 /// </summary>
 internal sealed class LeadLifecycle
@@ -73,12 +73,5 @@ internal sealed class LeadLifecycle
         StatusSince = entry.At;
         RecycleCount = recycles;
         return null;
-    }
-
-    /// <summary>Applies the move or throws <see cref="LifecycleTransitionException"/> naming from, to and the missing criterion.</summary>
-    public LifecycleEntry Apply(TransitionRequest request, LifecyclePolicy policy)
-    {
-        var refusal = TryApply(request, policy, out var entry);
-        return refusal is null ? entry! : throw new LifecycleTransitionException(refusal);
     }
 }

@@ -45,9 +45,6 @@ public sealed record ActivitySignal
     /// <summary>When the activity last happened, if the source says.</summary>
     public DateTimeOffset? LastOccurredAt { get; init; }
 
-    /// <summary>True when the activity happened at least once.</summary>
-    public bool Occurred => Count > 0;
-
     /// <summary>An activity that happened once (or not), with an optional time.</summary>
     public static ActivitySignal FromFlag(bool occurred, DateTimeOffset? at = null) =>
         occurred ? new ActivitySignal { Count = 1, LastOccurredAt = at } : None;

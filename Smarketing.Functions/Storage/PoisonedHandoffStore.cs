@@ -29,7 +29,7 @@ public sealed record PoisonEnvelope
 }
 
 /// <summary>One dead-lettered handoff as the table keeps it: the original message body, byte for byte, and why.</summary>
-public sealed record DeadLetter
+internal sealed record DeadLetter
 {
     /// <summary><c>refused</c>: the handoff poisoned it at once (the CRM or the message can never succeed as it is).</summary>
     public const string Refused = "refused";
@@ -255,10 +255,6 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
             Truncated = truncated,
         };
     }
-
-    /// <summary>Every dead letter, oldest first.</summary>
-    public async Task<IReadOnlyList<DeadLetter>> ReadAllAsync(CancellationToken cancellationToken) =>
-        [.. (await ScanAsync(cancellationToken)).Rows.Select(r => r.Letter)];
 
     private async Task WriteAsync(DeadLetter letter, CancellationToken cancellationToken)
     {

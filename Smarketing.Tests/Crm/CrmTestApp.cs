@@ -1,15 +1,13 @@
-using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Handoff;
 using Smarketing.Core.Handoff.HubSpot;
 using Smarketing.Core.Handoff.Salesforce;
 using Smarketing.Core.Leads;
 using Smarketing.Functions;
-using Smarketing.Functions.Storage;
 using Smarketing.Tests.Infrastructure;
 
 namespace Smarketing.Tests.Crm;
 
-/// <summary>Admin calls and poison-queue reads shared by the CRM handoff tests.</summary>
+/// <summary>Admin calls and dead-letter reads shared by the CRM handoff tests.</summary>
 internal static class CrmTestApp
 {
     /// <summary>The fake of each CRM, by the provider name its registration uses (and its settings set as Crm:Provider).</summary>
@@ -39,8 +37,16 @@ internal static class CrmTestApp
     }
 
     /// <summary>The dead-lettered handoffs as the table holds them, oldest first.</summary>
-    public static async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(this TestApp app) =>
-        await app.Services.GetRequiredService<PoisonedHandoffStore>().ReadAllAsync(CancellationToken.None);
+    public static async Task<IReadOnlyList<DeadLetterRow>> DeadLettersAsync(this TestApp app) =>
+        [.. (await TestApp.RowsAsync(app.Layout.HandoffDeadLetters))
+            .Select(e => new DeadLetterRow(
+                e.GetString("LeadId"),
+                e.GetString("Kind"),
+                e.GetString("Reason"),
+                e.GetString("Provider"),
+                e.GetDateTimeOffset("PoisonedAt")!.Value,
+                System.Text.Encoding.UTF8.GetString(e.GetBinary("Body"))))
+            .OrderBy(r => r.PoisonedAt)];
 
     public static Task<Lead?> LedgerAsync(this TestApp app, string leadId) =>
         ((ILeadLedger)app.Services.GetService(typeof(ILeadLedger))!).FindAsync(leadId, CancellationToken.None);
@@ -69,3 +75,6 @@ internal sealed class SwitchableCrm(ICrmClient inner) : ICrmClient
         return Fail(lead) is { } failure ? Task.FromException<CrmUpsertResult>(failure) : inner.UpsertLeadAsync(lead, cancellationToken);
     }
 }
+
+/// <summary>A row of the dead-letter table <c>HandoffDeadLetters</c>, read straight from storage.</summary>
+internal sealed record DeadLetterRow(string? LeadId, string Kind, string Reason, string? Provider, DateTimeOffset PoisonedAt, string Body);

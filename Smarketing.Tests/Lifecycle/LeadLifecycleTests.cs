@@ -672,3 +672,13 @@ public sealed class LeadLifecycleTests
         Assert.Equal(before.History, lead.History);
     }
 }
+
+/// <summary>The lifecycle's moves as the tests drive them: applied, or a refusal thrown naming from, to and the missing criterion.</summary>
+internal static class LeadLifecycleTesting
+{
+    public static LifecycleEntry Apply(this LeadLifecycle lifecycle, TransitionRequest request, LifecyclePolicy policy)
+    {
+        var refusal = lifecycle.TryApply(request, policy, out var entry);
+        return refusal is null ? entry! : throw new LifecycleTransitionException(refusal);
+    }
+}

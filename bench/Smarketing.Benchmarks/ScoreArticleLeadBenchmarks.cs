@@ -120,5 +120,5 @@ internal static class ArticlePort
     }
 
     private static bool Occurred(LeadProfile lead, string activity) =>
-        lead.Activities.TryGetValue(activity, out var signal) && signal.Occurred;
+        lead.Activities.TryGetValue(activity, out var signal) && signal.Count > 0;
 }
