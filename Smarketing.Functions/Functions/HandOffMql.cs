@@ -56,9 +56,3 @@ public sealed class HandOffMql(MqlHandoff handoff, PoisonedHandoffStore poison, 
         }
     }
 }
-
-internal static partial class HandOffMqlLog
-{
-    [LoggerMessage(100, LogLevel.Information, "Handoff message {MessageId} received (delivery {DequeueCount})")]
-    public static partial void HandoffDequeued(this ILogger logger, string messageId, long dequeueCount);
-}

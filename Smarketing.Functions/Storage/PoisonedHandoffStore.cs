@@ -341,12 +341,3 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
         };
     }
 }
-
-internal static partial class HandoffPoisonLog
-{
-    [LoggerMessage(310, LogLevel.Warning, "Handoff message {MessageId} of lead {LeadId} dead-lettered ({Kind}): {Reason}")]
-    public static partial void HandoffPoisoned(this ILogger logger, string messageId, string leadId, string kind, string reason);
-
-    [LoggerMessage(311, LogLevel.Information, "Dead-lettered handoff {MessageId} of lead {LeadId} re-queued onto mql-handoff")]
-    public static partial void HandoffReplayed(this ILogger logger, string messageId, string leadId);
-}

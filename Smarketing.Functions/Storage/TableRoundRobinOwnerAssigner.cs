@@ -106,9 +106,3 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
         public ETag? ETag { get; set; }
     }
 }
-
-internal static partial class OwnerRoutingLog
-{
-    [LoggerMessage(300, LogLevel.Information, "Lead {LeadId} routed by pool {Pool} to {OwnerId}")]
-    public static partial void OwnerRouted(this ILogger logger, string leadId, string pool, string ownerId);
-}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Smarketing.Functions.Storage;
+
+// Lead ids, message ids, reps and reasons only (reasons are redacted before they get here): no e-mail address or phone.
+internal static partial class Log
+{
+    [LoggerMessage(300, LogLevel.Information, "Lead {LeadId} routed by pool {Pool} to {OwnerId}")]
+    public static partial void OwnerRouted(this ILogger logger, string leadId, string pool, string ownerId);
+
+    [LoggerMessage(310, LogLevel.Warning, "Handoff message {MessageId} of lead {LeadId} dead-lettered ({Kind}): {Reason}")]
+    public static partial void HandoffPoisoned(this ILogger logger, string messageId, string leadId, string kind, string reason);
+
+    [LoggerMessage(311, LogLevel.Information, "Dead-lettered handoff {MessageId} of lead {LeadId} re-queued onto mql-handoff")]
+    public static partial void HandoffReplayed(this ILogger logger, string messageId, string leadId);
+}
