@@ -4,7 +4,7 @@ namespace Smarketing.Core.Handoff;
 
 /// <summary>
 /// Takes personal data out of text that came from a CRM (error messages often echo the values they refused)
-/// before it reaches a log, the ledger or the poison queue.
+/// before it reaches a log, the ledger or the dead letters.
 /// </summary>
 public static partial class SensitiveText
 {

@@ -1,8 +1,8 @@
 namespace Smarketing.Core.Leads;
 
 /// <summary>
-/// Where a lead's CRM handoff stands. Only <see cref="Lead"/> makes a new one: a handoff is pending only while the lead
-/// is an MQL.
+/// Where a lead's CRM handoff stands. Only <see cref="Lead"/> changes it (storage only reads it back): a handoff is pending
+/// only while the lead is an MQL.
 /// </summary>
 public sealed record HandoffState
 {

@@ -117,7 +117,10 @@ public sealed class Lead
     /// <summary>A lead seen for the first time: NEW, with an empty history.</summary>
     public static Lead Create(string leadId, DateTimeOffset now) => new(leadId, LeadLifecycle.Create(now), now, []);
 
-    /// <summary>Rebuilds a lead from storage.</summary>
+    /// <summary>
+    /// Rebuilds a lead from storage. For storage adapters only: a memento edited on the way in would skip every guard
+    /// of this aggregate, so a change to a lead goes through its methods.
+    /// </summary>
     public static Lead Restore(LeadMemento memento)
     {
         ArgumentNullException.ThrowIfNull(memento);

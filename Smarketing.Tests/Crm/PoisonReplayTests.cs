@@ -117,7 +117,7 @@ public sealed class PoisonReplayTests
         Assert.Equal("SAL", (await app.GetLeadAsync("lead-refused")).Json.GetProperty("status").GetString());
         Assert.Equal("SAL", (await app.GetLeadAsync("lead-down")).Json.GetProperty("status").GetString());
 
-        // The message that is not JSON can never succeed: it is back in the poison queue, once.
+        // The message that is not JSON can never succeed: it is back in the dead letters, once.
         var broken = Assert.Single(ByLead(await app.ListPoisonAsync()).Values);
         Assert.Contains("not valid JSON", broken.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal("not json at all", Assert.Single(await app.DeadLettersAsync()).Body);
