@@ -3,22 +3,6 @@ using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Feedback;
 
-/// <summary>The feedback formats, each a source of deliveries with its own ids.</summary>
-public static class FeedbackSources
-{
-    /// <summary>The generic JSON body of <c>POST /api/crm/feedback</c>.</summary>
-    public const string Generic = "generic";
-
-    /// <summary>A Salesforce Flow HTTP callout.</summary>
-    public const string SalesforceFlow = "salesforce-flow";
-
-    /// <summary>A Salesforce Outbound Message; the org id is appended, as notification ids are unique per org.</summary>
-    public const string SalesforceOutboundMessage = "salesforce-om";
-
-    /// <summary>A HubSpot workflow webhook.</summary>
-    public const string HubSpot = "hubspot";
-}
-
 /// <summary>One piece of feedback as a vendor format delivered it: the feedback, or why it could not be read.</summary>
 public sealed record FeedbackItem
 {
@@ -106,7 +90,7 @@ public sealed record FeedbackItemResult
 /// <summary>A delivery id recorded once its feedback was applied, so a redelivery is recognised even after later moves.</summary>
 public sealed record FeedbackDeliveryRecord
 {
-    /// <summary>The source of the delivery (see <see cref="FeedbackSources"/>).</summary>
+    /// <summary>The source of the delivery: the format's <c>Source</c> (e.g. <see cref="HubSpot.HubSpotWorkflowReader.Source"/>).</summary>
     public required string Source { get; init; }
 
     /// <summary>The vendor's delivery id.</summary>

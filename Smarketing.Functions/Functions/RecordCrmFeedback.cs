@@ -32,6 +32,6 @@ public sealed class RecordCrmFeedback(FeedbackIntake intake)
             return Problems.Validation(errors);
         }
 
-        return await FeedbackEndpoint.RecordAsync(intake, FeedbackSources.Generic, FeedbackItem.Of(feedback, eventId), cancellationToken);
+        return await FeedbackEndpoint.RecordAsync(intake, GenericFeedbackReader.Source, FeedbackItem.Of(feedback, eventId), cancellationToken);
     }
 }

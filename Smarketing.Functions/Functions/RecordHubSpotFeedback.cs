@@ -29,7 +29,7 @@ public sealed class RecordHubSpotFeedback(FeedbackIntake intake, HubSpotWorkflow
     {
         if (hubSpot.ClientSecrets.Count == 0 && hubSpot.Secrets.Count == 0)
         {
-            logger.DeliveryUnauthenticated(FeedbackSources.HubSpot, "no client secret or API key configured");
+            logger.DeliveryUnauthenticated(HubSpotWorkflowReader.Source, "no client secret or API key configured");
             return Problems.Unauthenticated("HubSpot feedback is not set up: configure Feedback:HubSpot:ClientSecrets (request signatures) or Feedback:HubSpot:Secrets (API key in X-Smarketing-Secret).");
         }
 
@@ -42,11 +42,11 @@ public sealed class RecordHubSpotFeedback(FeedbackIntake intake, HubSpotWorkflow
         var refusal = Authenticate(request, body);
         if (refusal is not null)
         {
-            logger.DeliveryUnauthenticated(FeedbackSources.HubSpot, refusal);
+            logger.DeliveryUnauthenticated(HubSpotWorkflowReader.Source, refusal);
             return Problems.Unauthenticated(refusal);
         }
 
-        return await FeedbackEndpoint.RecordAsync(intake, FeedbackSources.HubSpot, hubSpot.Read(body), cancellationToken);
+        return await FeedbackEndpoint.RecordAsync(intake, HubSpotWorkflowReader.Source, hubSpot.Read(body), cancellationToken);
     }
 
     private string? Authenticate(HttpRequest request, ReadOnlyMemory<byte> body)

@@ -25,13 +25,13 @@ public sealed class RecordSalesforceFlowFeedback(FeedbackIntake intake, Salesfor
     {
         if (flow.Secrets.Count == 0)
         {
-            logger.DeliveryUnauthenticated(FeedbackSources.SalesforceFlow, "no secret configured");
+            logger.DeliveryUnauthenticated(SalesforceFlowReader.Source, "no secret configured");
             return Problems.Unauthenticated("Salesforce Flow feedback is not set up: configure Feedback:Salesforce:FlowSecrets and send one of them in the X-Smarketing-Secret header.");
         }
 
         if (!SharedSecret.Matches(WebhookRequests.Header(request, WebhookRequests.SecretHeader), flow.Secrets))
         {
-            logger.DeliveryUnauthenticated(FeedbackSources.SalesforceFlow, "missing or wrong X-Smarketing-Secret");
+            logger.DeliveryUnauthenticated(SalesforceFlowReader.Source, "missing or wrong X-Smarketing-Secret");
             return Problems.Unauthenticated("The X-Smarketing-Secret header is missing or matches no secret of Feedback:Salesforce:FlowSecrets.");
         }
 
@@ -47,6 +47,6 @@ public sealed class RecordSalesforceFlowFeedback(FeedbackIntake intake, Salesfor
             return Problems.Validation(errors);
         }
 
-        return await FeedbackEndpoint.RecordAsync(intake, FeedbackSources.SalesforceFlow, FeedbackItem.Of(feedback, eventId), cancellationToken);
+        return await FeedbackEndpoint.RecordAsync(intake, SalesforceFlowReader.Source, FeedbackItem.Of(feedback, eventId), cancellationToken);
     }
 }

@@ -33,14 +33,14 @@ public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, Sales
         ArgumentNullException.ThrowIfNull(request);
         if (outbound.OrganizationIds.Count == 0 || outbound.Secrets.Count == 0)
         {
-            logger.DeliveryUnauthenticated(FeedbackSources.SalesforceOutboundMessage, "not configured");
+            logger.DeliveryUnauthenticated(SalesforceOutboundReader.Source, "not configured");
             return SoapResult.Fault(StatusCodes.Status401Unauthorized, "Salesforce Outbound Messages are not set up: configure Feedback:Salesforce:OrganizationIds and Feedback:Salesforce:OutboundMessageSecrets.");
         }
 
         var token = request.Query[TokenParameter].ToString();
         if (!SharedSecret.Matches(token, outbound.Secrets))
         {
-            logger.DeliveryUnauthenticated(FeedbackSources.SalesforceOutboundMessage, "missing or wrong token");
+            logger.DeliveryUnauthenticated(SalesforceOutboundReader.Source, "missing or wrong token");
             return SoapResult.Fault(StatusCodes.Status401Unauthorized, "The endpoint URL's token parameter is missing or matches no secret of Feedback:Salesforce:OutboundMessageSecrets.");
         }
 
@@ -59,18 +59,18 @@ public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, Sales
         var organization = SalesforceOutboundReader.ShortOrgId(message.OrganizationId);
         if (!SharedSecret.Matches(organization, outbound.OrganizationIds))
         {
-            logger.DeliveryUnauthenticated(FeedbackSources.SalesforceOutboundMessage, $"org {organization} is not accepted");
+            logger.DeliveryUnauthenticated(SalesforceOutboundReader.Source, $"org {organization} is not accepted");
             return SoapResult.Fault(StatusCodes.Status401Unauthorized, $"Organization {message.OrganizationId} is not one of Feedback:Salesforce:OrganizationIds.");
         }
 
         return await StorageFailure.AnswerAsync(
             async () => Answer(message, organization, await intake.RecordAsync(
-                FeedbackSources.SalesforceOutboundMessage + ":" + organization,
+                SalesforceOutboundReader.Source + ":" + organization,
                 [.. message.Notifications.Select(n => n.Item)],
                 cancellationToken)),
             why =>
             {
-                logger.FeedbackStorageFailed(FeedbackSources.SalesforceOutboundMessage, why);
+                logger.FeedbackStorageFailed(SalesforceOutboundReader.Source, why);
                 return SoapResult.Fault(StatusCodes.Status503ServiceUnavailable, $"The notifications were not all recorded because {why}; Salesforce will redeliver them.");
             });
     }

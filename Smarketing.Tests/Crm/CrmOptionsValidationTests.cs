@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using Smarketing.Core.Handoff;
+using Smarketing.Core.Handoff.HubSpot;
+using Smarketing.Core.Handoff.Salesforce;
 using Smarketing.Core.Handoff.Sandbox;
 using Xunit;
 
@@ -8,18 +10,21 @@ namespace Smarketing.Tests.Crm;
 /// <summary>A bad CRM or routing setting stops the app at start with a message naming the setting.</summary>
 public sealed class CrmOptionsValidationTests
 {
-    private static readonly Dictionary<string, string?> Salesforce = new()
+    /// <summary>The least settings each CRM starts with, by its provider name; a new CRM adds its own.</summary>
+    private static readonly Dictionary<string, Dictionary<string, string?>> ValidSettings = new(StringComparer.Ordinal)
     {
-        ["Crm:Provider"] = "Salesforce",
-        ["Crm:Salesforce:LoginUrl"] = "https://acme.my.salesforce.com",
-        ["Crm:Salesforce:ClientId"] = "id",
-        ["Crm:Salesforce:ClientSecret"] = "secret",
-    };
-
-    private static readonly Dictionary<string, string?> HubSpot = new()
-    {
-        ["Crm:Provider"] = "HubSpot",
-        ["Crm:HubSpot:AccessToken"] = "pat-na1-x",
+        [SalesforceCrmClient.ProviderName] = new()
+        {
+            ["Crm:Provider"] = SalesforceCrmClient.ProviderName,
+            ["Crm:Salesforce:LoginUrl"] = "https://acme.my.salesforce.com",
+            ["Crm:Salesforce:ClientId"] = "id",
+            ["Crm:Salesforce:ClientSecret"] = "secret",
+        },
+        [HubSpotCrmClient.ProviderName] = new()
+        {
+            ["Crm:Provider"] = HubSpotCrmClient.ProviderName,
+            ["Crm:HubSpot:AccessToken"] = "pat-na1-x",
+        },
     };
 
     public static TheoryData<string, string, string?, string> BadSettings => new()
@@ -43,7 +48,7 @@ public sealed class CrmOptionsValidationTests
     [MemberData(nameof(BadSettings))]
     public void CrmOptions_BadSetting_FailureNamesTheSetting(string provider, string key, string? value, string named)
     {
-        var settings = new Dictionary<string, string?>(provider == "Salesforce" ? Salesforce : HubSpot) { [key] = value };
+        var settings = new Dictionary<string, string?>(ValidSettings[provider]) { [key] = value };
         using var host = CrmTestHost.Create(settings);
 
         var failure = Assert.Throws<OptionsValidationException>(host.ValidateOnStart);
@@ -81,7 +86,7 @@ public sealed class CrmOptionsValidationTests
     public void CrmOptions_OtherProviderWithBadSettings_OnlyTheConfiguredCrmIsChecked(string configured)
     {
         // The settings of the CRM not in use are left at their (invalid) blanks.
-        using var host = CrmTestHost.Create(configured == "Salesforce" ? Salesforce : HubSpot);
+        using var host = CrmTestHost.Create(ValidSettings[configured]);
 
         host.ValidateOnStart();
     }

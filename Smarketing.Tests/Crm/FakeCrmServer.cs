@@ -41,7 +41,19 @@ public abstract class FakeCrmServer : IAsyncDisposable
 
     public abstract int RecordCount { get; }
 
+    /// <summary>
+    /// The API requests the client makes to create one new record when nothing fails (a CRM that refuses a first
+    /// attempt, as Salesforce does for missing required fields, takes more than one).
+    /// </summary>
+    public abstract int ApiRequestsPerNewRecord { get; }
+
     public abstract IDictionary<string, string?> Settings();
+
+    /// <summary>
+    /// A refusal this CRM gives for a lead it will never accept as sent (a validation error), and the CRM's text the
+    /// app must keep in the dead letter and the ledger.
+    /// </summary>
+    public abstract (Fault Fault, string Message) RefusalFault();
 
     protected abstract bool IsApi(string path);
 

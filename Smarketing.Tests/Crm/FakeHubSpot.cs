@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Smarketing.Core.Handoff.HubSpot;
 
 namespace Smarketing.Tests.Crm;
 
@@ -54,10 +55,15 @@ public sealed class FakeHubSpot : FakeCrmServer
 
     public override IDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {
-        ["Crm:Provider"] = "HubSpot",
+        ["Crm:Provider"] = HubSpotCrmClient.ProviderName,
         ["Crm:HubSpot:BaseUrl"] = BaseAddress.ToString().TrimEnd('/'),
         ["Crm:HubSpot:AccessToken"] = AccessToken,
     };
+
+    public override int ApiRequestsPerNewRecord => 1;
+
+    public override (Fault Fault, string Message) RefusalFault() =>
+        (ValidationError("Property values were not valid: phone must be in E.164 format"), "Property values were not valid: phone must be in E.164 format");
 
     public JsonObject? ContactByEmail(string email)
     {

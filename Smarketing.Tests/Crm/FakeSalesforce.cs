@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Smarketing.Core.Handoff.Salesforce;
 
 namespace Smarketing.Tests.Crm;
 
@@ -72,13 +73,19 @@ public sealed class FakeSalesforce : FakeCrmServer
 
     public override IDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {
-        ["Crm:Provider"] = "Salesforce",
+        ["Crm:Provider"] = SalesforceCrmClient.ProviderName,
         ["Crm:Salesforce:LoginUrl"] = BaseAddress.ToString().TrimEnd('/'),
         ["Crm:Salesforce:ClientId"] = ClientId,
         ["Crm:Salesforce:ClientSecret"] = ClientSecret,
         ["Crm:Salesforce:ApiVersion"] = ApiVersion,
         ["Crm:Salesforce:ExternalIdField"] = ExternalIdField,
     };
+
+    /// <summary>The client sends only what it knows first and adds LastName and Company once Salesforce asks for them.</summary>
+    public override int ApiRequestsPerNewRecord => 2;
+
+    public override (Fault Fault, string Message) RefusalFault() =>
+        (Error(400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Phone must be in E.164 format", "Phone"), "FIELD_CUSTOM_VALIDATION_EXCEPTION: Phone must be in E.164 format");
 
     public static Fault Error(int status, string errorCode, string message, params string[] fields) =>
         new(status, new JsonArray(new JsonObject

@@ -11,6 +11,9 @@ namespace Smarketing.Core.Feedback.HubSpot;
 /// </summary>
 public sealed class HubSpotWorkflowReader
 {
+    /// <summary>The source of its deliveries, the partition of their ids in the delivery log.</summary>
+    public const string Source = "hubspot";
+
     private readonly FeedbackFieldMap _fields;
     private readonly CrmValueMap _values;
 

@@ -10,6 +10,9 @@ namespace Smarketing.Core.Feedback.SalesforceFlow;
 /// </summary>
 public sealed class SalesforceFlowReader(IOptions<SalesforceFlowOptions> options)
 {
+    /// <summary>The source of its deliveries, the partition of their ids in the delivery log.</summary>
+    public const string Source = "salesforce-flow";
+
     private readonly CrmValueMap _values = options.Value.Fields.Values(SalesforceOutboundOptions.FieldsSetting);
 
     /// <summary>The secrets a callout may send in <c>X-Smarketing-Secret</c>.</summary>

@@ -6,6 +6,9 @@ namespace Smarketing.Core.Feedback.SalesforceOutbound;
 /// <summary>The Outbound Message format, read once from its options: accepted orgs, URL tokens, the field and value maps.</summary>
 public sealed class SalesforceOutboundReader
 {
+    /// <summary>The source of its deliveries; the org id is appended, as notification ids are unique per org.</summary>
+    public const string Source = "salesforce-om";
+
     private readonly FeedbackFieldMap _fields;
     private readonly CrmValueMap _values;
 
