@@ -109,47 +109,4 @@ public sealed class CrmResilienceTests
         Assert.True(options.MaxRetryAfter < options.TotalTimeout);
         Assert.True(attempts + waits <= TimeSpan.FromMinutes(5), $"{attempts + waits} worst case");
     }
-
-    [Fact]
-    public async Task Budget_CallSequenceOutlastsTotalTimeout_TransientNamingTheSetting()
-    {
-        var time = new FakeTimeProvider();
-        var slow = new SlowCrm();
-        var sut = new BudgetedCrmClient(slow, TimeSpan.FromSeconds(60), time);
-
-        var upsert = sut.UpsertLeadAsync(SalesforceCrmClientTests.Lead(), CancellationToken.None);
-        await slow.Started.Task;
-        time.Advance(TimeSpan.FromSeconds(60));
-
-        var failure = await Assert.ThrowsAsync<CrmTransientException>(() => upsert);
-        Assert.Contains("Crm:Resilience:TotalTimeout", failure.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Budget_HostCancels_CancellationPassesThrough()
-    {
-        var slow = new SlowCrm();
-        var sut = new BudgetedCrmClient(slow, TimeSpan.FromSeconds(60), new FakeTimeProvider());
-        using var host = new CancellationTokenSource();
-
-        var upsert = sut.UpsertLeadAsync(SalesforceCrmClientTests.Lead(), host.Token);
-        await slow.Started.Task;
-        await host.CancelAsync();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => upsert);
-    }
-
-    private sealed class SlowCrm : ICrmClient
-    {
-        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public string Provider => "Slow";
-
-        public async Task<CrmUpsertResult> UpsertLeadAsync(CrmLeadUpsert lead, CancellationToken cancellationToken)
-        {
-            Started.SetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new InvalidOperationException("unreachable");
-        }
-    }
 }
