@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Feedback;
 
@@ -95,7 +96,18 @@ public sealed class FeedbackIntake(
             }
         }
 
-        var outcome = await recorder.RecordAsync(feedback, cancellationToken);
+        FeedbackOutcome outcome;
+        try
+        {
+            outcome = await recorder.RecordAsync(feedback, cancellationToken);
+        }
+        catch (LedgerPermanentFailureException ex)
+        {
+            // This lead can never be written; the delivery's other items must not wait on it.
+            logger.FeedbackItemUnwritable(source, item.DeliveryId, feedback.LeadId, ex.Reason);
+            return new FeedbackItemResult { DeliveryId = item.DeliveryId, LeadId = feedback.LeadId, Status = FeedbackItemStatus.Unwritable, StorageRefusal = ex.Message };
+        }
+
         var status = outcome.Status switch
         {
             FeedbackStatus.Applied => FeedbackItemStatus.Applied,

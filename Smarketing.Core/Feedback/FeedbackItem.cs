@@ -53,6 +53,9 @@ public enum FeedbackItemStatus
 
     /// <summary>The lifecycle contract refuses the move.</summary>
     Refused,
+
+    /// <summary>Storage refuses the lead's row for good (see <c>LedgerPermanentFailureException</c>): no redelivery can apply it.</summary>
+    Unwritable,
 }
 
 /// <summary>The result of one item of a delivery.</summary>
@@ -76,6 +79,9 @@ public sealed record FeedbackItemResult
     /// <summary>The fields in error, for <see cref="FeedbackItemStatus.Invalid"/>.</summary>
     public FieldErrors? Errors { get; init; }
 
+    /// <summary>Why storage refused the lead, for <see cref="FeedbackItemStatus.Unwritable"/>.</summary>
+    public string? StorageRefusal { get; init; }
+
     /// <summary>True when the item changed nothing and needs no redelivery (applied now, before, or a duplicate).</summary>
     public bool Accepted => Status is FeedbackItemStatus.Applied or FeedbackItemStatus.AlreadyApplied or FeedbackItemStatus.DuplicateDelivery;
 
@@ -83,6 +89,7 @@ public sealed record FeedbackItemResult
     public string? Message => Status switch
     {
         FeedbackItemStatus.Invalid => $"Fix these fields and send again: {Errors}.",
+        FeedbackItemStatus.Unwritable => StorageRefusal,
         _ => Outcome?.Message,
     };
 }

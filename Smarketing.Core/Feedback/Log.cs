@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Warning, "CRM feedback for lead {LeadId} refused: {Reason}")]
     public static partial void FeedbackRefused(this ILogger logger, string leadId, string reason);
+
+    [LoggerMessage(104, LogLevel.Error, "Feedback delivery {DeliveryId} from {Source} for lead {LeadId} cannot be written and is dropped: {Reason}")]
+    public static partial void FeedbackItemUnwritable(this ILogger logger, string source, string? deliveryId, string leadId, string reason);
 }

@@ -13,6 +13,12 @@ public interface ILeadLedger
     /// </summary>
     Task SaveAsync(Lead lead, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One page of the lead's full history, oldest first, from <paramref name="fromSequence"/> (1 is the first move);
+    /// null when the ledger has never seen the lead.
+    /// </summary>
+    Task<LeadHistoryPage?> ReadHistoryAsync(string leadId, int fromSequence, int pageSize, CancellationToken cancellationToken);
+
     /// <summary>Leads still MQL whose handoff is pending and has never been attempted: candidates for re-enqueueing.</summary>
     IAsyncEnumerable<Lead> FindUnattemptedHandoffsAsync(CancellationToken cancellationToken);
 }
@@ -26,4 +32,41 @@ public sealed class LedgerConflictException : Exception
 
     /// <summary>The lead whose row changed.</summary>
     public string LeadId { get; }
+}
+
+/// <summary>One page of a lead's full history.</summary>
+public sealed record LeadHistoryPage
+{
+    /// <summary>How many moves the lead made in all.</summary>
+    public required int Total { get; init; }
+
+    /// <summary>The sequence number (1-based) of the first entry of the page.</summary>
+    public required int FirstSequence { get; init; }
+
+    /// <summary>The entries, oldest first.</summary>
+    public required IReadOnlyList<LifecycleEntry> Entries { get; init; }
+
+    /// <summary>The sequence the next page starts at; null on the last page.</summary>
+    public int? NextSequence => FirstSequence + Entries.Count <= Total && Entries.Count > 0 ? FirstSequence + Entries.Count : null;
+}
+
+/// <summary>
+/// Storage refuses the lead's row for good (a value or the entity too large, a row it cannot read back): sending the
+/// same change again cannot succeed, so callers report it instead of asking for a retry.
+/// </summary>
+public sealed class LedgerPermanentFailureException : Exception
+{
+    /// <summary>Creates the exception for a lead and the storage's reason.</summary>
+    public LedgerPermanentFailureException(string leadId, string reason, Exception? inner = null)
+        : base($"The ledger row of lead '{leadId}' cannot be stored or read: {reason}.", inner)
+    {
+        LeadId = leadId;
+        Reason = reason;
+    }
+
+    /// <summary>The lead whose row is refused.</summary>
+    public string LeadId { get; }
+
+    /// <summary>Why, in words safe to return.</summary>
+    public string Reason { get; }
 }

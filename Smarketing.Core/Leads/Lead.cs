@@ -45,8 +45,17 @@ public sealed class Lead
     /// <summary>How many times the lead was recycled to NEW.</summary>
     public int RecycleCount => _lifecycle.RecycleCount;
 
-    /// <summary>Every accepted move, oldest first.</summary>
+    /// <summary>
+    /// The latest accepted moves, oldest first: those read from storage (the ledger row keeps only the latest ones, see
+    /// docs/storage.md) and those made since. The full history is read page by page from the ledger.
+    /// </summary>
     public IReadOnlyList<LifecycleEntry> History => _lifecycle.History;
+
+    /// <summary>How many moves the lead has made in all; <see cref="History"/> holds the latest of them.</summary>
+    public int HistoryCount => _lifecycle.EarlierCount + _lifecycle.History.Count;
+
+    /// <summary>How many of the moves storage already holds, so a save writes only the ones made since.</summary>
+    public int StoredHistoryCount { get; private set; }
 
     /// <summary>The lead's e-mail address.</summary>
     public string? Email { get; private set; }
@@ -126,7 +135,7 @@ public sealed class Lead
         ArgumentNullException.ThrowIfNull(memento);
         return new Lead(
             memento.LeadId,
-            LeadLifecycle.Restore(memento.Status, memento.StatusSince, memento.RecycleCount, memento.History),
+            LeadLifecycle.Restore(memento.Status, memento.StatusSince, memento.RecycleCount, memento.History, EarlierCount(memento)),
             memento.CreatedAt,
             memento.RecentDeliveries)
         {
@@ -149,6 +158,7 @@ public sealed class Lead
             Handoff = memento.Handoff,
             UpdatedAt = memento.UpdatedAt,
             ETag = memento.ETag,
+            StoredHistoryCount = memento.StoredHistoryCount,
         };
     }
 
@@ -160,6 +170,8 @@ public sealed class Lead
         StatusSince = StatusSince,
         RecycleCount = RecycleCount,
         History = [.. History],
+        HistoryCount = HistoryCount,
+        StoredHistoryCount = StoredHistoryCount,
         Email = Email,
         Phone = Phone,
         Industry = Industry,
@@ -184,7 +196,11 @@ public sealed class Lead
     };
 
     /// <summary>Storage calls this after writing the lead, so a further write is made against the new tag.</summary>
-    public void MarkStored(string? etag) => ETag = etag;
+    public void MarkStored(string? etag)
+    {
+        ETag = etag;
+        StoredHistoryCount = HistoryCount;
+    }
 
     /// <summary>
     /// Receives a scored submission. A delivery already seen (same delivery id or same content) changes nothing,
@@ -286,7 +302,7 @@ public sealed class Lead
             return false;
         }
 
-        Handoff = Handoff with { Failures = Handoff.Failures + 1, LastError = error };
+        Handoff = Handoff with { Failures = Handoff.Failures + 1, LastError = TextCaps.Cut(error, TextCaps.HandoffError) };
         UpdatedAt = now;
         return true;
     }
@@ -320,8 +336,8 @@ public sealed class Lead
             throw new LifecycleTransitionException(refusal);
         }
 
-        CrmId = crmRecordId;
-        OwnerId = ownerId;
+        CrmId = TextCaps.Cut(crmRecordId, TextCaps.Id);
+        OwnerId = TextCaps.Cut(ownerId, TextCaps.Id);
         Handoff = Handoff with { LastError = null, HandedOffAt = now };
         UpdatedAt = now;
         return true;
@@ -336,7 +352,8 @@ public sealed class Lead
     {
         ArgumentNullException.ThrowIfNull(feedback);
         var from = Status;
-        if (from == feedback.Status && History.Count > 0 && History[^1].ReasonCode == feedback.ReasonCode)
+        var reasonCode = TextCaps.Cut(feedback.ReasonCode, TextCaps.ReasonCode);
+        if (from == feedback.Status && History.Count > 0 && History[^1].ReasonCode == reasonCode)
         {
             return new FeedbackMove { From = from, AlreadyApplied = true };
         }
@@ -345,9 +362,9 @@ public sealed class Lead
             new TransitionRequest
             {
                 To = feedback.Status,
-                Actor = feedback.Rep is null ? "crm" : "crm:" + feedback.Rep,
-                ReasonCode = feedback.ReasonCode,
-                Note = feedback.Note,
+                Actor = feedback.Rep is null ? "crm" : "crm:" + TextCaps.Cut(feedback.Rep, TextCaps.Rep),
+                ReasonCode = reasonCode,
+                Note = TextCaps.Cut(feedback.Note, TextCaps.Note),
                 BudgetConfirmed = feedback.BudgetConfirmed,
                 TimelineConfirmed = feedback.TimelineConfirmed,
                 Score = Mql?.Score ?? Score,
@@ -405,18 +422,18 @@ public sealed class Lead
     {
         var profile = submission.Profile;
         Email = profile.Email;
-        Phone = profile.Phone ?? Phone;
-        Industry = profile.Industry ?? Industry;
-        Country = profile.Country ?? Country;
+        Phone = TextCaps.Cut(profile.Phone, TextCaps.Label) ?? Phone;
+        Industry = TextCaps.Cut(profile.Industry, TextCaps.Label) ?? Industry;
+        Country = TextCaps.Cut(profile.Country, TextCaps.Label) ?? Country;
         CompanySize = profile.CompanySize ?? CompanySize;
-        Campaign = submission.Campaign ?? Campaign;
-        Source = submission.Source ?? Source;
-        CrmId = submission.CrmId ?? CrmId;
-        TriggerAction = submission.TriggerAction ?? TriggerFrom(score) ?? TriggerAction;
+        Campaign = TextCaps.Cut(submission.Campaign, TextCaps.Label) ?? Campaign;
+        Source = TextCaps.Cut(submission.Source, TextCaps.Label) ?? Source;
+        CrmId = TextCaps.Cut(submission.CrmId, TextCaps.Id) ?? CrmId;
+        TriggerAction = TextCaps.Cut(submission.TriggerAction ?? TriggerFrom(score), TextCaps.Label) ?? TriggerAction;
         if (Status is LeadStatus.New or LeadStatus.Mql)
         {
             // A sender may name the owner until the handoff has assigned one.
-            OwnerId = submission.OwnerId ?? OwnerId;
+            OwnerId = TextCaps.Cut(submission.OwnerId, TextCaps.Id) ?? OwnerId;
         }
 
         Score = score.Score;
@@ -476,6 +493,17 @@ public sealed class Lead
         }
 
         return refusal;
+    }
+
+    private static int EarlierCount(LeadMemento memento)
+    {
+        var total = Math.Max(memento.HistoryCount, memento.History.Count);
+        if (memento.StoredHistoryCount < 0 || memento.StoredHistoryCount > total)
+        {
+            throw new ArgumentException($"Lead '{memento.LeadId}' stores {memento.StoredHistoryCount} of {total} history entries.", nameof(memento));
+        }
+
+        return total - memento.History.Count;
     }
 
     private static string? TriggerFrom(ScoreResult score)

@@ -12,8 +12,9 @@ internal sealed class LeadLifecycle
     private readonly List<LifecycleEntry> _history;
     private readonly ReadOnlyCollection<LifecycleEntry> _historyView;
 
-    private LeadLifecycle(LeadStatus status, DateTimeOffset statusSince, int recycleCount, List<LifecycleEntry> history)
+    private LeadLifecycle(LeadStatus status, DateTimeOffset statusSince, int recycleCount, List<LifecycleEntry> history, int earlierCount)
     {
+        EarlierCount = earlierCount;
         Status = status;
         StatusSince = statusSince;
         RecycleCount = recycleCount;
@@ -30,15 +31,18 @@ internal sealed class LeadLifecycle
     /// <summary>How many times the lead was recycled to NEW.</summary>
     public int RecycleCount { get; private set; }
 
-    /// <summary>Every accepted move, oldest first.</summary>
+    /// <summary>The moves held in memory, oldest first: the latest ones read from storage and those made since.</summary>
     public IReadOnlyList<LifecycleEntry> History => _historyView;
 
+    /// <summary>How many older moves precede <see cref="History"/> (kept in storage only).</summary>
+    public int EarlierCount { get; }
+
     /// <summary>A lead just created: NEW, with an empty history.</summary>
-    public static LeadLifecycle Create(DateTimeOffset createdAt) => new(LeadStatus.New, createdAt, 0, []);
+    public static LeadLifecycle Create(DateTimeOffset createdAt) => new(LeadStatus.New, createdAt, 0, [], 0);
 
     /// <summary>Rebuilds a lead from stored state.</summary>
-    public static LeadLifecycle Restore(LeadStatus status, DateTimeOffset statusSince, int recycleCount, IEnumerable<LifecycleEntry> history) =>
-        new(status, statusSince, recycleCount, [.. history]);
+    public static LeadLifecycle Restore(LeadStatus status, DateTimeOffset statusSince, int recycleCount, IEnumerable<LifecycleEntry> history, int earlierCount = 0) =>
+        new(status, statusSince, recycleCount, [.. history], earlierCount);
 
     /// <summary>Applies the move when the contract allows it; returns the refusal otherwise and changes nothing.</summary>
     public TransitionRefusal? TryApply(TransitionRequest request, LifecyclePolicy policy, out LifecycleEntry? entry)

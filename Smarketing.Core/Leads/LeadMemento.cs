@@ -20,8 +20,14 @@ public sealed record LeadMemento
     /// <summary>How many times the lead was recycled to NEW.</summary>
     public int RecycleCount { get; init; }
 
-    /// <summary>Every accepted move, oldest first.</summary>
+    /// <summary>The latest accepted moves, oldest first (all of them when <see cref="HistoryCount"/> is not larger).</summary>
     public IReadOnlyList<LifecycleEntry> History { get; init; } = [];
+
+    /// <summary>How many moves the lead made in all; <see cref="History"/> is the latest of them. 0 means <c>History.Count</c>.</summary>
+    public int HistoryCount { get; init; }
+
+    /// <summary>How many of the moves storage already holds in its full history (0 for a row written before it had one).</summary>
+    public int StoredHistoryCount { get; init; }
 
     /// <summary>The lead's e-mail address.</summary>
     public string? Email { get; init; }

@@ -25,6 +25,7 @@ public static class FeedbackResponses
                 result.DeliveryId,
             }),
             FeedbackItemStatus.Invalid => Problems.Validation(result.Errors!),
+            FeedbackItemStatus.Unwritable => Problems.Create(StatusCodes.Status500InternalServerError, "Storage refuses the change.", $"The feedback was not recorded: {result.Message}"),
             FeedbackItemStatus.UnknownLead => Problems.Create(StatusCodes.Status404NotFound, "Unknown lead.", result.Message!),
             FeedbackItemStatus.InvalidReason => Problems.Create(
                 StatusCodes.Status400BadRequest,

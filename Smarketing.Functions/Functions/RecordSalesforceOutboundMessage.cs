@@ -16,7 +16,10 @@ namespace Smarketing.Functions;
 /// and the envelope's OrganizationId must be one of <c>Feedback:Salesforce:OrganizationIds</c>. Every notification is
 /// recorded (redelivered ones recognised by their notification id) and the message acknowledged; if any notification is
 /// refused, the answer is a SOAP fault naming each refused notification, the others stay recorded, and Salesforce's
-/// redelivery skips them by id while the refused ones stay visible in its outbound message queue.
+/// redelivery skips them by id while the refused ones stay visible in its outbound message queue. A notification whose
+/// lead storage refuses for good is logged and acknowledged with the others: no redelivery could record it, and a fault
+/// would make Salesforce resend the whole message until it gives up. A transient storage failure still fails the
+/// message (503), so Salesforce redelivers it.
 /// </summary>
 public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, SalesforceOutboundReader outbound, ILogger<RecordSalesforceOutboundMessage> logger)
 {
@@ -77,7 +80,7 @@ public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, Sales
 
     private SoapResult Answer(SalesforceOutboundMessage message, string organization, IReadOnlyList<FeedbackItemResult> results)
     {
-        var refused = results.Where(r => !r.Accepted).ToList();
+        var refused = results.Where(r => !r.Accepted && r.Status != FeedbackItemStatus.Unwritable).ToList();
         if (refused.Count == 0)
         {
             logger.NotificationsAcknowledged(message.ActionId, organization, results.Count, results.Count(r => r.Status == FeedbackItemStatus.DuplicateDelivery));

@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(311, LogLevel.Information, "Dead-lettered handoff {MessageId} of lead {LeadId} re-queued onto mql-handoff")]
     public static partial void HandoffReplayed(this ILogger logger, string messageId, string leadId);
+
+    [LoggerMessage(320, LogLevel.Error, "Ledger row of lead {LeadId} refused for good: {Reason}")]
+    public static partial void LedgerRowRefused(this ILogger logger, string leadId, string reason);
 }

@@ -1,50 +1,192 @@
+using System.Globalization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
 using Smarketing.Core.Leads;
 using Smarketing.Core.Scoring;
 
 namespace Smarketing.Functions.Storage;
 
 /// <summary>
-/// The lead ledger in Table Storage: one partition per lead (so leads never contend), one row. History and
-/// explanation are JSON columns; the MQL snapshot is flattened so campaigns can be queried.
+/// The lead ledger in Table Storage: one partition per lead (so leads never contend). The row <c>ledger</c> holds the
+/// lead with its latest history entries (a JSON column, at most <see cref="HistoryOnRow"/> entries and
+/// <see cref="HistoryBudget"/> characters); the full history is one row per move, <c>history-0000000001</c> onwards,
+/// in the same partition, written in the same entity-group transaction as the ledger row under its ETag, so both
+/// change together or not at all. A row written before the history rows existed (no <c>HistoryCount</c>) keeps its
+/// whole history in the column; its first save copies that history into rows.
 /// </summary>
-internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
+internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLedger> logger) : ILeadLedger
 {
     public const string RowKey = "ledger";
 
+    /// <summary>How many of the latest history entries the ledger row keeps.</summary>
+    public const int HistoryOnRow = 20;
+
+    /// <summary>
+    /// The most characters of the row's history column: Table Storage caps a string property at 32K characters, and
+    /// the column keeps fewer entries rather than pass it (always at least the latest one).
+    /// </summary>
+    public const int HistoryBudget = 30_000;
+
+    // Azure Tables: at most 100 operations in one entity-group transaction.
+    private const int MaxBatch = 100;
+
+    private const string HistoryPrefix = "history-";
+
+    public static string HistoryRowKey(int sequence) => HistoryPrefix + sequence.ToString("D10", CultureInfo.InvariantCulture);
+
     public async Task<Lead?> FindAsync(string leadId, CancellationToken cancellationToken)
     {
-        var response = await layout.LeadLedger.GetEntityIfExistsAsync<TableEntity>(TableKeys.Encode(leadId), RowKey, cancellationToken: cancellationToken);
-        return response.HasValue ? FromEntity(response.Value!) : null;
+        var entity = await ReadRowAsync(leadId, cancellationToken);
+        return entity is null ? null : Readable(leadId, () => FromEntity(entity));
     }
 
     public async Task SaveAsync(Lead lead, CancellationToken cancellationToken)
     {
-        var entity = ToEntity(lead.ToMemento());
+        var memento = lead.ToMemento();
+        var entity = ToEntity(memento);
+        var history = NewHistoryRows(memento);
         try
         {
-            var response = lead.ETag is null
-                ? await layout.LeadLedger.AddEntityAsync(entity, cancellationToken)
-                : await layout.LeadLedger.UpdateEntityAsync(entity, new ETag(lead.ETag), TableUpdateMode.Replace, cancellationToken);
-            lead.MarkStored(response.Headers.ETag?.ToString());
+            lead.MarkStored(history.Count == 0
+                ? await SaveRowAsync(entity, lead.ETag, cancellationToken)
+                : await SaveWithHistoryAsync(entity, lead.ETag, history, cancellationToken));
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
             throw new LedgerConflictException(lead.LeadId);
         }
+        catch (RequestFailedException ex) when (StorageErrors.IsPermanent(ex))
+        {
+            var reason = StorageErrors.Describe(ex);
+            logger.LedgerRowRefused(lead.LeadId, reason);
+            throw new LedgerPermanentFailureException(lead.LeadId, reason, ex);
+        }
+    }
+
+    public async Task<LeadHistoryPage?> ReadHistoryAsync(string leadId, int fromSequence, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var entity = await ReadRowAsync(leadId, cancellationToken);
+        if (entity is null)
+        {
+            return null;
+        }
+
+        var row = Readable(leadId, () => FromEntity(entity));
+        if (entity.GetInt32("HistoryCount") is null)
+        {
+            // A row from before the history rows: its whole history is the column.
+            return new LeadHistoryPage { Total = row.HistoryCount, FirstSequence = fromSequence, Entries = [.. row.History.Skip(fromSequence - 1).Take(pageSize)] };
+        }
+
+        // Rows past the ledger row's count belong to a save that lost its ETag race: not part of the history.
+        var last = Math.Min(row.HistoryCount, fromSequence + pageSize - 1);
+        var entries = new List<LifecycleEntry>();
+        if (fromSequence <= last)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {entity.PartitionKey} and RowKey ge {HistoryRowKey(fromSequence)} and RowKey le {HistoryRowKey(last)}");
+            await foreach (var history in layout.LeadLedger.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, select: ["Entry"], cancellationToken: cancellationToken))
+            {
+                entries.Add(Readable(leadId, () => JsonSerializer.Deserialize<LifecycleEntry>(history.GetString("Entry") ?? "null", SmarketingJson.Options)
+                    ?? throw new InvalidDataException($"History row '{history.RowKey}' is empty.")));
+            }
+        }
+
+        return new LeadHistoryPage { Total = row.HistoryCount, FirstSequence = fromSequence, Entries = entries };
     }
 
     public async IAsyncEnumerable<Lead> FindUnattemptedHandoffsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = layout.LeadLedger.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"HandoffPending eq {true} and Status eq {"MQL"} and HandoffFailures eq {0}"),
+            TableClient.CreateQueryFilter($"RowKey eq {RowKey} and HandoffPending eq {true} and Status eq {"MQL"} and HandoffFailures eq {0}"),
             cancellationToken: cancellationToken);
         await foreach (var entity in query)
         {
             yield return FromEntity(entity);
         }
+    }
+
+    private async Task<TableEntity?> ReadRowAsync(string leadId, CancellationToken cancellationToken)
+    {
+        var response = await layout.LeadLedger.GetEntityIfExistsAsync<TableEntity>(TableKeys.Encode(leadId), RowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
+    }
+
+    private T Readable<T>(string leadId, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or JsonException or InvalidOperationException or ArgumentException)
+        {
+            logger.LedgerRowRefused(leadId, "the stored row cannot be read: " + ex.Message);
+            throw new LedgerPermanentFailureException(leadId, "the stored row cannot be read", ex);
+        }
+    }
+
+    private async Task<string?> SaveRowAsync(TableEntity entity, string? etag, CancellationToken cancellationToken)
+    {
+        var response = etag is null
+            ? await layout.LeadLedger.AddEntityAsync(entity, cancellationToken)
+            : await layout.LeadLedger.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Replace, cancellationToken);
+        return response.Headers.ETag?.ToString();
+    }
+
+    private async Task<string?> SaveWithHistoryAsync(TableEntity entity, string? etag, List<TableEntity> history, CancellationToken cancellationToken)
+    {
+        // More new entries than one transaction holds happens only when an old row's whole history is first copied:
+        // the oldest go first, on their own; they are invisible until the ledger row's count covers them.
+        var alone = Math.Max(0, history.Count - (MaxBatch - 1));
+        foreach (var chunk in history.Take(alone).Chunk(MaxBatch))
+        {
+            await layout.LeadLedger.SubmitTransactionAsync(chunk.Select(h => new TableTransactionAction(TableTransactionActionType.UpsertReplace, h)), cancellationToken);
+        }
+
+        var actions = new List<TableTransactionAction>
+        {
+            etag is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(etag)),
+        };
+        actions.AddRange(history.Skip(alone).Select(h => new TableTransactionAction(TableTransactionActionType.UpsertReplace, h)));
+        var responses = await layout.LeadLedger.SubmitTransactionAsync(actions, cancellationToken);
+        return responses.Value[0].Headers.ETag?.ToString();
+    }
+
+    private static List<TableEntity> NewHistoryRows(LeadMemento memento)
+    {
+        var total = Math.Max(memento.HistoryCount, memento.History.Count);
+        var firstInMemory = total - memento.History.Count + 1;
+        var rows = new List<TableEntity>();
+        for (var sequence = Math.Max(memento.StoredHistoryCount + 1, firstInMemory); sequence <= total; sequence++)
+        {
+            rows.Add(new TableEntity(TableKeys.Encode(memento.LeadId), HistoryRowKey(sequence))
+            {
+                ["LeadId"] = memento.LeadId,
+                ["Sequence"] = sequence,
+                ["Entry"] = JsonSerializer.Serialize(memento.History[sequence - firstInMemory], SmarketingJson.Options),
+            });
+        }
+
+        return rows;
+    }
+
+    // The latest entries that fit the column: at most HistoryOnRow, at most HistoryBudget characters, at least one.
+    private static string HistoryColumn(IReadOnlyList<LifecycleEntry> history)
+    {
+        var kept = history.Skip(Math.Max(0, history.Count - HistoryOnRow)).ToList();
+        var json = JsonSerializer.Serialize(kept, SmarketingJson.Options);
+        while (json.Length > HistoryBudget && kept.Count > 1)
+        {
+            kept.RemoveAt(0);
+            json = JsonSerializer.Serialize(kept, SmarketingJson.Options);
+        }
+
+        return json;
     }
 
     internal static TableEntity ToEntity(LeadMemento record) =>
@@ -54,7 +196,8 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
             ["Status"] = record.Status.ToWire(),
             ["StatusSince"] = record.StatusSince,
             ["RecycleCount"] = record.RecycleCount,
-            ["History"] = JsonSerializer.Serialize(record.History, SmarketingJson.Options),
+            ["History"] = HistoryColumn(record.History),
+            ["HistoryCount"] = Math.Max(record.HistoryCount, record.History.Count),
             ["Email"] = record.Email,
             ["Phone"] = record.Phone,
             ["Industry"] = record.Industry,
@@ -98,6 +241,9 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
         }
 
         var history = JsonSerializer.Deserialize<List<LifecycleEntry>>(e.GetString("History") ?? "[]", SmarketingJson.Options) ?? [];
+
+        // No count: a row from before the history rows, whose column is the whole history and none of it in rows yet.
+        var historyCount = e.GetInt32("HistoryCount");
         var mqlAt = e.GetDateTimeOffset("MqlAt");
         var disqualifiedAt = e.GetDateTimeOffset("DisqualifiedAt");
         return Lead.Restore(new LeadMemento
@@ -107,6 +253,8 @@ internal sealed class TableLeadLedger(StorageLayout layout) : ILeadLedger
             StatusSince = e.GetDateTimeOffset("StatusSince") ?? default,
             RecycleCount = e.GetInt32("RecycleCount") ?? 0,
             History = history,
+            HistoryCount = historyCount ?? history.Count,
+            StoredHistoryCount = historyCount ?? 0,
             Email = e.GetString("Email"),
             Phone = e.GetString("Phone"),
             Industry = e.GetString("Industry"),
