@@ -32,6 +32,38 @@ public sealed class StorageFailureTests
         Assert.Equal("Storage is unavailable.", response.Json.GetProperty("title").GetString());
     }
 
+    public static TheoryData<Exception, string> PermanentRefusals => new()
+    {
+        { new RequestFailedException(400, "too large", "PropertyValueTooLarge", null), "storage answered 400 (PropertyValueTooLarge)" },
+        { new RequestFailedException(413, "too large", "RequestBodyTooLarge", null), "storage answered 413 (RequestBodyTooLarge)" },
+        { new LedgerPermanentFailureException("lead-1", "storage answered 400 (EntityTooLarge)"), "lead 'lead-1'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PermanentRefusals))]
+    public async Task AnswerAsync_PermanentRefusal_500ProblemWithoutRetryAfter(Exception failure, string why)
+    {
+        var result = await StorageFailure.AnswerAsync(() => throw failure, "The thing was not done", "send it again");
+
+        var response = await ExecuteAsync(result);
+        Assert.Equal(500, response.Status);
+        Assert.Equal(Problems.ContentType, response.ContentType);
+        Assert.False(response.Headers.ContainsKey("Retry-After"));
+        Assert.StartsWith("The thing was not done: ", response.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(why, response.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Storage refuses the change.", response.Json.GetProperty("title").GetString());
+    }
+
+    [Theory]
+    [InlineData(408)]
+    [InlineData(429)]
+    public async Task AnswerAsync_TimeoutOrThrottled_StillRetryable(int status)
+    {
+        var result = await StorageFailure.AnswerAsync(() => throw new RequestFailedException(status, "later"), "The thing was not done", "send it again");
+
+        Assert.Equal(503, (await ExecuteAsync(result)).Status);
+    }
+
     [Fact]
     public async Task AnswerAsync_OtherException_Propagates() =>
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
