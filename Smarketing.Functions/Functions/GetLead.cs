@@ -7,13 +7,11 @@ using Smarketing.Functions.Http;
 namespace Smarketing.Functions;
 
 /// <summary>
-/// <c>GET /api/leads/{leadId}</c>: the lead's ledger row: status, score and why, its latest history entries, handoff
-/// progress. <c>GET /api/leads/{leadId}/history?from=N</c>: the full history, <see cref="HistoryPageSize"/> entries a page.
+/// <c>GET /api/leads/{leadId}</c>: the lead's ledger row: status, score and why, its latest history entries (the full
+/// history is <see cref="GetLeadHistory"/>), handoff progress.
 /// </summary>
 public sealed class GetLead(ILeadLedger ledger)
 {
-    public const int HistoryPageSize = 100;
-
     [Function(nameof(GetLead))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "leads/{leadId}")] HttpRequest request,
@@ -24,44 +22,6 @@ public sealed class GetLead(ILeadLedger ledger)
             async () => Answer(leadId, await ledger.FindAsync(leadId, cancellationToken)),
             "The lead could not be read",
             "try again");
-    }
-
-    [Function("GetLeadHistory")]
-    public async Task<IActionResult> History(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "leads/{leadId}/history")] HttpRequest request,
-        string leadId,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var from = 1;
-        var given = request.Query["from"].ToString();
-        if (given.Length > 0 && (!int.TryParse(given, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from) || from < 1))
-        {
-            return Problems.Create(StatusCodes.Status400BadRequest, "The request has invalid fields.", "from must be a whole number of at least 1 (the sequence of the first entry).");
-        }
-
-        return await StorageFailure.AnswerAsync(
-            async () => AnswerHistory(leadId, request.Path, await ledger.ReadHistoryAsync(leadId, from, HistoryPageSize, cancellationToken)),
-            "The history could not be read",
-            "try again");
-    }
-
-    private static JsonBodyResult AnswerHistory(string leadId, PathString path, LeadHistoryPage? page)
-    {
-        if (page is null)
-        {
-            return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead.", $"The ledger has no lead '{leadId}'.");
-        }
-
-        var next = page.NextSequence;
-        return new JsonBodyResult(StatusCodes.Status200OK, new
-        {
-            LeadId = leadId,
-            page.Total,
-            From = page.FirstSequence,
-            page.Entries,
-            Next = next is null ? null : $"{path}?from={next}",
-        });
     }
 
     private static JsonBodyResult Answer(string leadId, Lead? record)

@@ -119,7 +119,7 @@ public sealed class WebhookIntakeTests
         Assert.Equal("hubspot-12345", response.Json.GetProperty("leadId").GetString());
         Assert.Equal(80, response.Json.GetProperty("score").GetInt32());
         Assert.Equal("MQL", response.Json.GetProperty("status").GetString());
-        var row = Assert.Single(await TestApp.RowsAsync(app.Layout.LeadLedger));
+        var row = Assert.Single(await TestApp.RowsAsync(app.Layout.LeadLedger), r => r.RowKey == Smarketing.Functions.Storage.TableLeadLedger.RowKey);
         Assert.Equal("2026-q4-webinar", row.GetString("MqlCampaign"));
         Assert.Equal("ORGANIC_SEARCH", row.GetString("MqlSource"));
         Assert.Equal(300, row.GetInt32("CompanySize"));

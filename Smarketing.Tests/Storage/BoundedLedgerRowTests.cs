@@ -170,7 +170,7 @@ public sealed class BoundedLedgerRowTests
         {
             var page = await GetHistoryAsync(app, id, from);
             Assert.Equal(200, page.Status);
-            Assert.InRange(page.Json.GetProperty("entries").GetArrayLength(), 1, GetLead.HistoryPageSize);
+            Assert.InRange(page.Json.GetProperty("entries").GetArrayLength(), 1, GetLeadHistory.PageSize);
             entries.AddRange(page.Json.GetProperty("entries").EnumerateArray().Select(e => e.Clone()));
             var next = page.Json.GetProperty("next");
             from = next.ValueKind == JsonValueKind.Null ? null : next.GetString()![(next.GetString()!.IndexOf("from=", StringComparison.Ordinal) + 5)..];
@@ -187,7 +187,7 @@ public sealed class BoundedLedgerRowTests
             request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?from=" + from);
         }
 
-        var result = await app.Function<GetLead>().History(request, id, CancellationToken.None);
+        var result = await app.Function<GetLeadHistory>().Run(request, id, CancellationToken.None);
         return await HttpInvoker.ExecuteAsync(request, result);
     }
 
