@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(311, LogLevel.Information, "Dead-lettered handoff {MessageId} of lead {LeadId} re-queued onto mql-handoff")]
     public static partial void HandoffReplayed(this ILogger logger, string messageId, string leadId);
+
+    [LoggerMessage(312, LogLevel.Warning, "A {Status} refusal of a {Source} delivery was not recorded in RefusedDeliveries (storage answered {StorageStatus})")]
+    public static partial void RefusalNotRecorded(this ILogger logger, string source, int status, int storageStatus);
 }
