@@ -20,8 +20,20 @@ public interface ILeadSource
     /// <summary>The public base URL the vendor calls, to rebuild the URI it signed behind a proxy; null when it signs no URI.</summary>
     string? PublicBaseUrl { get; }
 
+    /// <summary>The largest body read for this source (its <c>MaxBodyBytes</c> setting); a larger one is refused with 413 before parsing.</summary>
+    int MaxBodyBytes { get; }
+
+    /// <summary>
+    /// False for a vendor that drops a delivery answered with a 4xx (other than 429) instead of sending it again:
+    /// its refusals are recorded, so a lead that never arrived can be traced.
+    /// </summary>
+    bool RetriesRefusals { get; }
+
     /// <summary>Authenticates a delivery against the configured secrets.</summary>
     AuthenticationResult Authenticate(WebhookRequest request, DateTimeOffset now);
+
+    /// <summary>The vendor's id of the record in an authenticated body, for a refusal record; null when unreadable or the source has none.</summary>
+    string? ObjectId(ReadOnlyMemory<byte> body);
 
     /// <summary>Reads the lead from an authenticated body; null with every bad field named when it cannot.</summary>
     LeadSubmission? Read(ReadOnlyMemory<byte> body, out FieldErrors errors);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Smarketing.Core.Contracts;
+using Smarketing.Core.Intake.HubSpot;
 
 namespace Smarketing.Core.Intake;
 
@@ -12,31 +13,18 @@ namespace Smarketing.Core.Intake;
 /// </summary>
 public static class VendorLeadAdapter
 {
-    private static readonly string[] HubSpotIdNames = ["vid", "canonical-vid", "objectId", "id"];
-
-    /// <summary>Reads a HubSpot workflow webhook: a contact (<c>properties</c> as <c>{"value": ...}</c> objects or plain values) or a flat property object.</summary>
-    public static LeadSubmission? FromHubSpot(ReadOnlyMemory<byte> body, VendorMapping mapping, out FieldErrors errors) =>
-        FromVendor(body, mapping, "hubspot-", out errors, root =>
-        {
-            var nested = root.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object;
-            var bag = nested ? properties : root;
-            var values = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
-            foreach (var property in bag.EnumerateObject())
-            {
-                values[property.Name] = property.Value.ValueKind == JsonValueKind.Object && property.Value.TryGetProperty("value", out var v) ? v : property.Value;
-            }
-
-            // A contact payload names its id outside the properties.
-            foreach (var idName in HubSpotIdNames)
-            {
-                if (nested && root.TryGetProperty(idName, out var id) && !values.ContainsKey("hs_object_id"))
-                {
-                    values["hs_object_id"] = id;
-                }
-            }
-
-            return values;
-        });
+    /// <summary>
+    /// Reads a HubSpot workflow webhook: a contact (<c>properties</c> as <c>{"value": ..., "versions": [...]}</c> objects or
+    /// plain values) or a flat property object. Only the mapped properties are read; the rest and every history are skipped.
+    /// </summary>
+    public static LeadSubmission? FromHubSpot(ReadOnlyMemory<byte> body, VendorMapping mapping, out FieldErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        errors = new FieldErrors();
+        var wanted = new HashSet<string>(mapping.Fields.Values.Concat(mapping.Activities.Values), StringComparer.OrdinalIgnoreCase);
+        var values = HubSpotContactReader.Pick(body.Span, wanted, errors);
+        return values is null ? null : Map(values, mapping, "hubspot-", errors);
+    }
 
     /// <summary>Reads a Marketo webhook built from a JSON template of lead tokens (every value a string).</summary>
     public static LeadSubmission? FromMarketo(ReadOnlyMemory<byte> body, VendorMapping mapping, out FieldErrors errors) =>
@@ -67,54 +55,58 @@ public static class VendorLeadAdapter
 
         using (document)
         {
-            var values = flatten(document.RootElement);
-            var canonical = new JsonObject();
-            var vendorNameOf = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (field, vendorField) in mapping.Fields)
-            {
-                if (!values.TryGetValue(vendorField, out var value) || IsBlank(value))
-                {
-                    continue;
-                }
-
-                vendorNameOf[field] = vendorField;
-                canonical[field] = field switch
-                {
-                    "companySize" => Size(value),
-                    "id" => idPrefix + Text(value),
-                    _ => value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False ? Text(value) : JsonNode.Parse(value.GetRawText()),
-                };
-            }
-
-            var actions = new JsonObject();
-            foreach (var (activity, vendorField) in mapping.Activities)
-            {
-                if (values.TryGetValue(vendorField, out var value) && !IsBlank(value))
-                {
-                    vendorNameOf["actions." + activity] = vendorField;
-                    actions[activity] = Activity(value);
-                }
-            }
-
-            canonical["actions"] = actions;
-            var submission = LeadSubmissionParser.TryParse(JsonSerializer.SerializeToUtf8Bytes(canonical), out var canonicalErrors);
-            if (submission is not null)
-            {
-                return submission;
-            }
-
-            foreach (var field in canonicalErrors.Fields)
-            {
-                var messages = canonicalErrors.ToDictionary()[field];
-                var name = vendorNameOf.TryGetValue(field, out var vendorField) ? vendorField : mapping.Fields.TryGetValue(field, out var mapped) ? mapped : field;
-                foreach (var message in messages)
-                {
-                    errors.Add(name, message);
-                }
-            }
-
-            return null;
+            return Map(flatten(document.RootElement), mapping, idPrefix, errors);
         }
+    }
+
+    private static LeadSubmission? Map(Dictionary<string, JsonElement> values, VendorMapping mapping, string idPrefix, FieldErrors errors)
+    {
+        var canonical = new JsonObject();
+        var vendorNameOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (field, vendorField) in mapping.Fields)
+        {
+            if (!values.TryGetValue(vendorField, out var value) || IsBlank(value))
+            {
+                continue;
+            }
+
+            vendorNameOf[field] = vendorField;
+            canonical[field] = field switch
+            {
+                "companySize" => Size(value),
+                "id" => idPrefix + Text(value),
+                _ => value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False ? Text(value) : JsonNode.Parse(value.GetRawText()),
+            };
+        }
+
+        var actions = new JsonObject();
+        foreach (var (activity, vendorField) in mapping.Activities)
+        {
+            if (values.TryGetValue(vendorField, out var value) && !IsBlank(value))
+            {
+                vendorNameOf["actions." + activity] = vendorField;
+                actions[activity] = Activity(value);
+            }
+        }
+
+        canonical["actions"] = actions;
+        var submission = LeadSubmissionParser.TryParse(JsonSerializer.SerializeToUtf8Bytes(canonical), out var canonicalErrors);
+        if (submission is not null)
+        {
+            return submission;
+        }
+
+        foreach (var field in canonicalErrors.Fields)
+        {
+            var messages = canonicalErrors.ToDictionary()[field];
+            var name = vendorNameOf.TryGetValue(field, out var vendorField) ? vendorField : mapping.Fields.TryGetValue(field, out var mapped) ? mapped : field;
+            foreach (var message in messages)
+            {
+                errors.Add(name, message);
+            }
+        }
+
+        return null;
     }
 
     private static bool IsBlank(JsonElement value) =>

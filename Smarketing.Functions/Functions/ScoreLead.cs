@@ -6,6 +6,7 @@ using Smarketing.Core.Leads;
 using Smarketing.Core.Scoring;
 using Smarketing.Functions.Http;
 using Smarketing.Functions.Intake;
+using Smarketing.Functions.Storage;
 
 namespace Smarketing.Functions;
 
@@ -13,14 +14,16 @@ namespace Smarketing.Functions;
 /// <c>POST /api/leads[/{source}]</c>: the marketing webhook (sources <c>generic</c>, <c>hubspot</c>,
 /// <c>marketo</c>). Caps the body before parsing, authenticates the delivery by its source's scheme,
 /// validates and scores the lead, records it in the ledger, moves it to MQL when it qualifies and
-/// enqueues its handoff. Answers 202 with the score and its reasons.
+/// enqueues its handoff. Answers 202 with the score and its reasons. The body cap is the source's own
+/// (<c>Intake:{Source}:MaxBodyBytes</c>); for a source that drops a refused delivery instead of retrying it (HubSpot),
+/// every 4xx is recorded in <c>RefusedDeliveries</c>, without contact data.
 /// </summary>
 /// <remarks>
 /// The handoff message is sent through the Queue SDK rather than a <c>[QueueOutput]</c> binding: the ledger
 /// must record the MQL before the message exists and only the writer that won the move may send it, and a
 /// storage failure must answer 503 (so the vendor retries) instead of a host 500 after the function returned.
 /// </remarks>
-public sealed class ScoreLead(WebhookIntake webhooks, LeadIntake intake)
+public sealed class ScoreLead(WebhookIntake webhooks, LeadIntake intake, RefusedDeliveryStore refusals, TimeProvider timeProvider)
 {
     [Function(nameof(ScoreLead))]
     public async Task<IActionResult> Run(
@@ -34,20 +37,30 @@ public sealed class ScoreLead(WebhookIntake webhooks, LeadIntake intake)
             return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead source.", $"'{source}' is not a lead source; use {webhooks.SourceNames}.");
         }
 
-        var (body, problem) = await RequestBodies.ReadJsonAsync(request, cancellationToken);
+        var (body, problem) = await RequestBodies.ReadJsonAsync(request, cancellationToken, leadSource.MaxBodyBytes);
         if (problem is not null)
         {
+            var status = problem is JsonBodyResult json ? json.StatusCode : StatusCodes.Status400BadRequest;
+            var reason = status == StatusCodes.Status413PayloadTooLarge
+                ? $"The body is larger than the source's limit of {leadSource.MaxBodyBytes} bytes."
+                : $"The content type '{request.ContentType ?? "(none)"}' is not JSON.";
+            await RecordRefusalAsync(leadSource, request, status, reason, null, null, cancellationToken);
             return problem;
         }
 
         var delivery = webhooks.Admit(leadSource, request, body);
         if (delivery.RefusalStatus == StatusCodes.Status401Unauthorized)
         {
+            await RecordRefusalAsync(leadSource, request, StatusCodes.Status401Unauthorized, delivery.Refusal!, body.Length, null, cancellationToken);
             return Problems.Unauthenticated(delivery.Refusal!);
         }
 
         if (delivery.Submission is null)
         {
+            // Field names only: a message may quote the value, which may be an e-mail address or a phone number.
+            var fields = delivery.Errors!.Fields;
+            await RecordRefusalAsync(
+                leadSource, request, StatusCodes.Status400BadRequest, $"Invalid fields: {string.Join(", ", fields)}.", body.Length, () => leadSource.ObjectId(body), cancellationToken);
             return Problems.Validation(delivery.Errors!);
         }
 
@@ -55,6 +68,27 @@ public sealed class ScoreLead(WebhookIntake webhooks, LeadIntake intake)
             async () => Accepted(await intake.SubmitAsync(delivery.Submission, delivery.DeliveryId, cancellationToken)),
             "The lead was not accepted",
             "send it again");
+    }
+
+    private async Task RecordRefusalAsync(
+        ILeadSource source, HttpRequest request, int status, string reason, long? bodyBytes, Func<string?>? objectId, CancellationToken cancellationToken)
+    {
+        if (source.RetriesRefusals)
+        {
+            return;
+        }
+
+        await refusals.RecordAsync(
+            new RefusedDelivery
+            {
+                Source = source.Name,
+                ReceivedAt = timeProvider.GetUtcNow(),
+                Status = status,
+                Reason = reason,
+                ObjectId = objectId?.Invoke(),
+                BodyBytes = bodyBytes ?? request.ContentLength,
+            },
+            cancellationToken);
     }
 
     private static JsonBodyResult Accepted(IntakeResult result) =>

@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(320, LogLevel.Error, "Ledger row of lead {LeadId} refused for good: {Reason}")]
     public static partial void LedgerRowRefused(this ILogger logger, string leadId, string reason);
+
+    [LoggerMessage(312, LogLevel.Warning, "A {Status} refusal of a {Source} delivery was not recorded in RefusedDeliveries (storage answered {StorageStatus})")]
+    public static partial void RefusalNotRecorded(this ILogger logger, string source, int status, int storageStatus);
 }

@@ -14,6 +14,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public const string OwnerAssignmentTable = "OwnerAssignment";
     public const string HandoffDeadLettersTable = "HandoffDeadLetters";
     public const string FeedbackDeliveriesTable = "CrmFeedbackDeliveries";
+    public const string RefusedDeliveriesTable = "RefusedDeliveries";
 
     public TableClient LeadLedger { get; } = tables.GetTableClient(LeadLedgerTable);
 
@@ -26,6 +27,8 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public TableClient HandoffDeadLetters { get; } = tables.GetTableClient(HandoffDeadLettersTable);
 
     public TableClient FeedbackDeliveries { get; } = tables.GetTableClient(FeedbackDeliveriesTable);
+
+    public TableClient RefusedDeliveries { get; } = tables.GetTableClient(RefusedDeliveriesTable);
 
     public QueueClient Handoff { get; } = queues.GetQueueClient(HandoffMessage.QueueName);
 
@@ -40,6 +43,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
             OwnerAssignment.CreateIfNotExistsAsync(cancellationToken),
             HandoffDeadLetters.CreateIfNotExistsAsync(cancellationToken),
             FeedbackDeliveries.CreateIfNotExistsAsync(cancellationToken),
+            RefusedDeliveries.CreateIfNotExistsAsync(cancellationToken),
             Handoff.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             HandoffPoison.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }

@@ -65,6 +65,7 @@ public static class StorageRegistration
         services.AddSingleton<IOwnerAssigner, TableRoundRobinOwnerAssigner>();
         services.AddSingleton<ISandboxCrmStore, TableSandboxCrmStore>();
         services.AddSingleton<PoisonedHandoffStore>();
+        services.AddSingleton<RefusedDeliveryStore>();
         services.AddSingleton<IDisqualificationFeedbackStore, TableDisqualificationFeedbackStore>();
         services.AddSingleton<IFeedbackDeliveryLog, TableFeedbackDeliveryLog>();
         services.AddSingleton<ILeadFunnelReader, TableLeadFunnelReader>();

@@ -21,8 +21,17 @@ public sealed class GenericLeadSource(IOptions<GenericSourceOptions> options) : 
     public string? PublicBaseUrl => null;
 
     /// <inheritdoc/>
+    public int MaxBodyBytes { get; } = options.Value.MaxBodyBytes;
+
+    /// <inheritdoc/>
+    public bool RetriesRefusals => true;
+
+    /// <inheritdoc/>
     public AuthenticationResult Authenticate(WebhookRequest request, DateTimeOffset now) => StandardWebhooks.Verify(request, _keys, now);
 
     /// <inheritdoc/>
     public LeadSubmission? Read(ReadOnlyMemory<byte> body, out FieldErrors errors) => LeadSubmissionParser.TryParse(body, out errors);
+
+    /// <inheritdoc/>
+    public string? ObjectId(ReadOnlyMemory<byte> body) => null;
 }

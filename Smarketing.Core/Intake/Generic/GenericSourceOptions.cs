@@ -8,6 +8,9 @@ public sealed class GenericSourceOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Intake:Generic";
 
+    /// <summary>The largest body accepted, in bytes (64 KiB unless set; <see cref="BodyLimits.Min"/> to <see cref="BodyLimits.Max"/>).</summary>
+    public int MaxBodyBytes { get; set; } = BodyLimits.Default;
+
     /// <summary>Comma-separated Standard Webhooks secrets (<c>whsec_...</c>); several may be active during a rotation.</summary>
     public string? Secrets { get; set; }
 

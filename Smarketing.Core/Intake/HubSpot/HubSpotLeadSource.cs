@@ -23,9 +23,18 @@ public sealed class HubSpotLeadSource(IOptions<HubSpotSourceOptions> options) : 
     public string? PublicBaseUrl => _options.PublicBaseUrl;
 
     /// <inheritdoc/>
+    public int MaxBodyBytes { get; } = options.Value.MaxBodyBytes;
+
+    /// <inheritdoc/>
+    public bool RetriesRefusals => false;
+
+    /// <inheritdoc/>
     public AuthenticationResult Authenticate(WebhookRequest request, DateTimeOffset now) =>
         HubSpotSignatures.Verify(request, _secrets, now, _options.AllowV2Signatures);
 
     /// <inheritdoc/>
     public LeadSubmission? Read(ReadOnlyMemory<byte> body, out FieldErrors errors) => VendorLeadAdapter.FromHubSpot(body, _mapping, out errors);
+
+    /// <inheritdoc/>
+    public string? ObjectId(ReadOnlyMemory<byte> body) => HubSpotContactReader.ObjectId(body.Span);
 }

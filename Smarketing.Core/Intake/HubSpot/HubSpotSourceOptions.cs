@@ -8,6 +8,9 @@ public sealed class HubSpotSourceOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Intake:HubSpot";
 
+    /// <summary>The largest body accepted, in bytes (1 MiB unless set; <see cref="BodyLimits.Min"/> to <see cref="BodyLimits.Max"/>).</summary>
+    public int MaxBodyBytes { get; set; } = BodyLimits.HubSpotDefault;
+
     /// <summary>Comma-separated client secrets of the HubSpot app (v3 signatures); several may be active.</summary>
     public string? ClientSecrets { get; set; }
 

@@ -18,6 +18,11 @@ internal sealed class HubSpotSourceOptionsValidator : IValidateOptions<HubSpotSo
             failures.Add("Setting Intake:HubSpot:PublicBaseUrl must be an absolute http(s) URL such as https://my-app.azurewebsites.net.");
         }
 
+        if (BodyLimits.Problem(HubSpotSourceOptions.SectionName, options.MaxBodyBytes) is { } limit)
+        {
+            failures.Add(limit);
+        }
+
         failures.AddRange(options.Mapping().Validate("Intake:HubSpot"));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -23,8 +23,17 @@ public sealed class MarketoLeadSource(IOptions<MarketoSourceOptions> options) : 
     public string? PublicBaseUrl => null;
 
     /// <inheritdoc/>
+    public int MaxBodyBytes { get; } = options.Value.MaxBodyBytes;
+
+    /// <inheritdoc/>
+    public bool RetriesRefusals => true;
+
+    /// <inheritdoc/>
     public AuthenticationResult Authenticate(WebhookRequest request, DateTimeOffset now) => SharedSecret.Verify(request, _options.SecretHeader, _secrets);
 
     /// <inheritdoc/>
     public LeadSubmission? Read(ReadOnlyMemory<byte> body, out FieldErrors errors) => VendorLeadAdapter.FromMarketo(body, _mapping, out errors);
+
+    /// <inheritdoc/>
+    public string? ObjectId(ReadOnlyMemory<byte> body) => null;
 }

@@ -17,6 +17,11 @@ internal sealed class MarketoSourceOptionsValidator : IValidateOptions<MarketoSo
             failures.Add("Setting Intake:Marketo:SecretHeader must name a header.");
         }
 
+        if (BodyLimits.Problem(MarketoSourceOptions.SectionName, options.MaxBodyBytes) is { } limit)
+        {
+            failures.Add(limit);
+        }
+
         failures.AddRange(options.Mapping().Validate("Intake:Marketo"));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
