@@ -35,6 +35,13 @@ public sealed record CrmLeadUpsert
     /// <summary>The rep who owns the lead.</summary>
     public required string OwnerId { get; init; }
 
+    /// <summary>
+    /// True when an earlier attempt of this handoff already upserted the record (the ledger kept its id) but the
+    /// ledger never moved to SAL. Owner and status are then create-only: sent only if the record has to be created
+    /// again, so that what a rep changed in the CRM since stands.
+    /// </summary>
+    public bool AlreadyUpserted { get; init; }
+
     /// <summary>The MQL score.</summary>
     public required int MqlScore { get; init; }
 

@@ -16,8 +16,10 @@ public sealed class InvalidHandoffMessageException : Exception
 
 /// <summary>
 /// Hands an MQL to the CRM: assigns an owner when it has none, upserts the CRM record by external id,
-/// then moves the ledger MQL → SAL. Every step is safe to repeat, so a redelivered message creates no
-/// second record and no second transition. Failures are recorded on the ledger (personal data taken out)
+/// keeps the record's id on the ledger as soon as the CRM answered, then moves the ledger MQL → SAL. Every
+/// step is safe to repeat, so a redelivered message creates no second record and no second transition; a
+/// retry after an upsert that reached the CRM sends owner and status only if the record must be created
+/// again, so a rep's changes in between stand. Failures are recorded on the ledger (personal data taken out)
 /// and rethrown: a <see cref="CrmPermanentException"/> or <see cref="InvalidHandoffMessageException"/> for
 /// the caller to poison at once, anything else for the queue's retries.
 /// </summary>
@@ -71,6 +73,7 @@ public sealed class MqlHandoff(
             },
             cancellationToken);
 
+        var alreadyUpserted = lead.Handoff.CrmRecordedAt is not null;
         var result = await crm.UpsertLeadAsync(
             new CrmLeadUpsert
             {
@@ -80,6 +83,7 @@ public sealed class MqlHandoff(
                 Phone = message.Phone,
                 LeadStatus = LeadStatus.Sal.ToWire(),
                 OwnerId = ownerId,
+                AlreadyUpserted = alreadyUpserted,
                 MqlScore = message.Score,
                 LastInterestingMoment = message.LastInterestingMoment,
                 Campaign = message.Campaign,
@@ -88,6 +92,18 @@ public sealed class MqlHandoff(
                 Country = lead.Country ?? message.Country,
             },
             cancellationToken);
+
+        // Kept before the move, in its own write: if the move fails or the process dies, the next delivery
+        // knows the record exists and leaves what a rep changed in it alone.
+        if (!alreadyUpserted || lead.CrmId != result.RecordId)
+        {
+            await ledger.UpdateAsync(
+                lead.LeadId,
+                current => current?.RecordCrmRecord(result.RecordId, timeProvider.GetUtcNow()) == true
+                    ? LedgerDecision.Save(current, true)
+                    : LedgerDecision.Keep(false),
+                cancellationToken);
+        }
 
         var now = timeProvider.GetUtcNow();
         await ledger.UpdateAsync(

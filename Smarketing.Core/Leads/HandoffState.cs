@@ -24,6 +24,12 @@ public sealed record HandoffState
     /// <summary>The last handoff failure, for people replaying poisoned handoffs.</summary>
     public string? LastError { get; init; }
 
+    /// <summary>
+    /// When an attempt of this handoff got the CRM record's id back (the id is the lead's <c>CrmId</c>): from then on
+    /// the record exists, and a retry must not overwrite what a rep changed in it since.
+    /// </summary>
+    public DateTimeOffset? CrmRecordedAt { get; init; }
+
     /// <summary>When the CRM handoff succeeded.</summary>
     public DateTimeOffset? HandedOffAt { get; init; }
 }

@@ -308,6 +308,25 @@ public sealed class Lead
     }
 
     /// <summary>
+    /// Keeps the id the CRM answered an upsert with, as soon as it answered, so that a retry after a failure before
+    /// the MQL → SAL move knows the record exists. False (and no change) when no handoff is pending or the id is
+    /// already recorded.
+    /// </summary>
+    public bool RecordCrmRecord(string crmRecordId, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(crmRecordId);
+        if (!IsHandoffPending || (Handoff.CrmRecordedAt is not null && CrmId == crmRecordId))
+        {
+            return false;
+        }
+
+        CrmId = crmRecordId;
+        Handoff = Handoff with { CrmRecordedAt = Handoff.CrmRecordedAt ?? now };
+        UpdatedAt = now;
+        return true;
+    }
+
+    /// <summary>
     /// Records the CRM record and owner of a successful handoff and moves MQL → SAL. False (and no change) when the
     /// lead is no longer an MQL: a redelivered message found the work done. Throws
     /// <see cref="LifecycleTransitionException"/> when the evidence is missing.
@@ -479,7 +498,7 @@ public sealed class Lead
         Mql = new LeadSnapshot { At = now, Campaign = Campaign, Source = Source, Score = score.Score, ModelVersion = score.ModelVersion };
 
         // A new MQL cycle: earlier cycles' failures and re-enqueues say nothing about this handoff.
-        Handoff = Handoff with { Pending = true, EnqueueFailed = false, RequeuedAt = null, Failures = 0, LastError = null };
+        Handoff = Handoff with { Pending = true, EnqueueFailed = false, RequeuedAt = null, Failures = 0, LastError = null, CrmRecordedAt = null };
         return true;
     }
 

@@ -43,6 +43,14 @@ public sealed class TableSandboxCrmStore(StorageLayout layout) : ISandboxCrmStor
         {
             // The record exists: update it in place and keep its creation date, as an upsert does.
             entity.Remove("CreatedDate");
+            if (lead.AlreadyUpserted)
+            {
+                // A retry after an upsert that reached the sandbox: owner and status are create-only, so what
+                // was changed in the record since stands.
+                entity.Remove("OwnerId");
+                entity.Remove("LeadStatus");
+            }
+
             await layout.SandboxCrm.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
             return false;
         }

@@ -1,6 +1,8 @@
+using Azure.Data.Tables;
 using Smarketing.Core.Handoff;
 using Smarketing.Core.Handoff.HubSpot;
 using Smarketing.Core.Handoff.Salesforce;
+using Smarketing.Core.Handoff.Sandbox;
 using Smarketing.Core.Leads;
 using Smarketing.Functions;
 using Smarketing.Tests.Infrastructure;
@@ -21,6 +23,12 @@ internal static class CrmTestApp
         Fakes.TryGetValue(provider, out var start)
             ? start()
             : throw new ArgumentException($"No fake CRM for provider '{provider}'; add one to {nameof(CrmTestApp)}.{nameof(Fakes)}.", nameof(provider));
+
+    /// <summary>The CRM whose records a test reads and changes as a rep: a fake server, or the app's own sandbox table.</summary>
+    public static async Task<ICrmRecords> StartCrmRecordsAsync(string provider) =>
+        string.Equals(provider, SandboxCrmClient.ProviderName, StringComparison.OrdinalIgnoreCase)
+            ? new SandboxCrmRecords()
+            : await StartCrmAsync(provider);
 
     public static async Task<HttpResult> ListPoisonAsync(this TestApp app)
     {
@@ -78,3 +86,32 @@ internal sealed class SwitchableCrm(ICrmClient inner) : ICrmClient
 
 /// <summary>A row of the dead-letter table <c>HandoffDeadLetters</c>, read straight from storage.</summary>
 internal sealed record DeadLetterRow(string? LeadId, string Kind, string Reason, string? Provider, DateTimeOffset PoisonedAt, string Body);
+
+/// <summary>The sandbox CRM's records, read and changed in the app's <c>SandboxCrmLeads</c> table.</summary>
+internal sealed class SandboxCrmRecords : ICrmRecords
+{
+    public string RepStatus => "Working";
+
+    public IDictionary<string, string?> Settings() => new Dictionary<string, string?> { ["Crm:Provider"] = SandboxCrmClient.ProviderName };
+
+    public async Task<CrmRecordView?> FindAsync(TestApp app, string leadId, string email) =>
+        await FindRowAsync(app, leadId) is { } row ? new CrmRecordView(row.GetString("Id"), row.GetString("OwnerId"), row.GetString("LeadStatus")) : null;
+
+    public async Task ChangeAsRepAsync(TestApp app, string leadId, string email, string ownerId, string status)
+    {
+        var row = await FindRowAsync(app, leadId) ?? throw new InvalidOperationException($"The sandbox has no record of lead '{leadId}'.");
+        var change = new TableEntity(row.PartitionKey, row.RowKey) { ["OwnerId"] = ownerId, ["LeadStatus"] = status };
+        await app.Layout.SandboxCrm.UpdateEntityAsync(change, row.ETag, TableUpdateMode.Merge);
+    }
+
+    public async Task DeleteAsync(TestApp app, string leadId, string email)
+    {
+        var row = await FindRowAsync(app, leadId) ?? throw new InvalidOperationException($"The sandbox has no record of lead '{leadId}'.");
+        await app.Layout.SandboxCrm.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static async Task<TableEntity?> FindRowAsync(TestApp app, string leadId) =>
+        (await TestApp.RowsAsync(app.Layout.SandboxCrm)).SingleOrDefault(e => e.GetString("ExternalId") == leadId);
+}

@@ -27,10 +27,10 @@ internal static class CrmTestSettings
         ["Crm:Resilience:MinimumThroughput"] = "1000",
     };
 
-    public static Dictionary<string, string?> For(FakeCrmServer fake, IDictionary<string, string?>? extra = null)
+    public static Dictionary<string, string?> For(ICrmRecords crm, IDictionary<string, string?>? extra = null)
     {
         var settings = FastResilience();
-        foreach (var (key, value) in fake.Settings())
+        foreach (var (key, value) in crm.Settings())
         {
             settings[key] = value;
         }

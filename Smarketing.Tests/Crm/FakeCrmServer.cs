@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Smarketing.Tests.Infrastructure;
 
 namespace Smarketing.Tests.Crm;
 
@@ -18,11 +19,36 @@ public sealed record RecordedRequest(string Method, string Path, string Query, I
 /// <summary>A canned answer the fake gives instead of doing the work.</summary>
 public sealed record Fault(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null);
 
+/// <summary>A lead's CRM record as a rep sees it: its id, owner and status in the CRM's own values.</summary>
+public sealed record CrmRecordView(string Id, string? OwnerId, string? Status);
+
+/// <summary>
+/// A CRM's records as a rep sees and changes them by hand, whether the CRM is a fake server on 127.0.0.1 or the
+/// app's own sandbox table (which needs the app to read).
+/// </summary>
+public interface ICrmRecords : IAsyncDisposable
+{
+    /// <summary>The app settings that select this CRM.</summary>
+    IDictionary<string, string?> Settings();
+
+    /// <summary>A status a rep moves a handed-off record to, in this CRM's values.</summary>
+    string RepStatus { get; }
+
+    /// <summary>The lead's record; null when the CRM has none.</summary>
+    Task<CrmRecordView?> FindAsync(TestApp app, string leadId, string email);
+
+    /// <summary>A rep reassigns the lead's record and moves its status, by hand in the CRM.</summary>
+    Task ChangeAsRepAsync(TestApp app, string leadId, string email, string ownerId, string status);
+
+    /// <summary>A rep deletes the lead's record in the CRM.</summary>
+    Task DeleteAsync(TestApp app, string leadId, string email);
+}
+
 /// <summary>
 /// A CRM's API on Kestrel bound to 127.0.0.1: records every request with the time the server received it,
 /// and answers API requests with queued faults (or 503 while <see cref="Down"/>) before doing the real work.
 /// </summary>
-public abstract class FakeCrmServer : IAsyncDisposable
+public abstract class FakeCrmServer : ICrmRecords
 {
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private WebApplication? _web;
@@ -48,6 +74,30 @@ public abstract class FakeCrmServer : IAsyncDisposable
     public abstract int ApiRequestsPerNewRecord { get; }
 
     public abstract IDictionary<string, string?> Settings();
+
+    public abstract string RepStatus { get; }
+
+    /// <summary>The lead's record (Salesforce keys it on the external id, HubSpot on the e-mail address); null when there is none.</summary>
+    public abstract CrmRecordView? RecordOf(string leadId, string email);
+
+    /// <summary>A rep's hand edit: owner and status set as given, whatever the API's rules for updates.</summary>
+    public abstract void ChangeAsRep(string leadId, string email, string ownerId, string status);
+
+    public abstract void Delete(string leadId, string email);
+
+    Task ICrmRecords.DeleteAsync(TestApp app, string leadId, string email)
+    {
+        Delete(leadId, email);
+        return Task.CompletedTask;
+    }
+
+    Task<CrmRecordView?> ICrmRecords.FindAsync(TestApp app, string leadId, string email) => Task.FromResult(RecordOf(leadId, email));
+
+    Task ICrmRecords.ChangeAsRepAsync(TestApp app, string leadId, string email, string ownerId, string status)
+    {
+        ChangeAsRep(leadId, email, ownerId, status);
+        return Task.CompletedTask;
+    }
 
     /// <summary>
     /// A refusal this CRM gives for a lead it will never accept as sent (a validation error), and the CRM's text the

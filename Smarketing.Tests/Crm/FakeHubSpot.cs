@@ -73,6 +73,32 @@ public sealed class FakeHubSpot : FakeCrmServer
         }
     }
 
+    public override string RepStatus => "opportunity";
+
+    public override CrmRecordView? RecordOf(string leadId, string email) =>
+        ContactByEmail(email) is { } contact
+            ? new CrmRecordView(contact["hs_object_id"]!.ToString(), contact["hubspot_owner_id"]?.ToString(), contact["lifecyclestage"]?.ToString())
+            : null;
+
+    public override void ChangeAsRep(string leadId, string email, string ownerId, string status)
+    {
+        lock (_lock)
+        {
+            var contact = _contacts.Values.Single(c => string.Equals(c["email"]?.ToString(), email, StringComparison.OrdinalIgnoreCase));
+            contact["hubspot_owner_id"] = ownerId;
+            contact["lifecyclestage"] = status;
+        }
+    }
+
+    public override void Delete(string leadId, string email)
+    {
+        lock (_lock)
+        {
+            var contact = _contacts.Values.Single(c => string.Equals(c["email"]?.ToString(), email, StringComparison.OrdinalIgnoreCase));
+            _contacts.Remove(contact["hs_object_id"]!.ToString());
+        }
+    }
+
     /// <summary>A contact that exists before the handoff, e.g. one a rep created by hand.</summary>
     public string Seed(string email, IDictionary<string, string> properties)
     {

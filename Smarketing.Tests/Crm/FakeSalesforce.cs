@@ -62,6 +62,29 @@ public sealed class FakeSalesforce : FakeCrmServer
         }
     }
 
+    public override string RepStatus => "Working - Contacted";
+
+    public override CrmRecordView? RecordOf(string leadId, string email) =>
+        Lead(leadId) is { } lead ? new CrmRecordView(lead["Id"]!.ToString(), lead["OwnerId"]?.ToString(), lead["Status"]?.ToString()) : null;
+
+    public override void ChangeAsRep(string leadId, string email, string ownerId, string status)
+    {
+        lock (_lock)
+        {
+            var lead = _leads[leadId];
+            lead["OwnerId"] = ownerId;
+            lead["Status"] = status;
+        }
+    }
+
+    public override void Delete(string leadId, string email)
+    {
+        lock (_lock)
+        {
+            _leads.Remove(leadId);
+        }
+    }
+
     /// <summary>Every issued token stops working, as when a session times out.</summary>
     public void ExpireSessions()
     {

@@ -81,6 +81,45 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpsertLead_AlreadyUpsertedAndStillThere_OneUpsertWithoutOwnerAndStage()
+    {
+        using var host = CreateHost();
+        var client = host.Get<HubSpotCrmClient>();
+        var first = await client.UpsertLeadAsync(Lead(), CancellationToken.None);
+        _crm.ChangeAsRep("lead-hs-1", "ada@example.com", "owner-grace", "opportunity");
+
+        var retry = await client.UpsertLeadAsync(Lead() with { AlreadyUpserted = true }, CancellationToken.None);
+
+        Assert.Equal(2, _crm.Requests.Count);
+        var expected = ExpectedBody(Lead());
+        var properties = (JsonObject)expected["inputs"]![0]!["properties"]!;
+        properties.Remove("hubspot_owner_id");
+        properties.Remove("lifecyclestage");
+        Assert.True(JsonNode.DeepEquals(expected, _crm.Requests[1].Json), _crm.Requests[1].Body);
+        Assert.Equal((first.RecordId, false), (retry.RecordId, retry.Created));
+        Assert.Equal(new CrmRecordView(first.RecordId, "owner-grace", "opportunity"), _crm.RecordOf("lead-hs-1", "ada@example.com"));
+    }
+
+    [Fact]
+    public async Task UpsertLead_AlreadyUpsertedButDeleted_NewContactThenOwnerAndStagePatched()
+    {
+        using var host = CreateHost();
+        var client = host.Get<HubSpotCrmClient>();
+        await client.UpsertLeadAsync(Lead(), CancellationToken.None);
+        _crm.Delete("lead-hs-1", "ada@example.com");
+
+        var retry = await client.UpsertLeadAsync(Lead() with { AlreadyUpserted = true }, CancellationToken.None);
+
+        var requests = _crm.Requests.Skip(1).ToList();
+        Assert.Equal(["POST", "PATCH"], requests.Select(r => r.Method));
+        Assert.Equal("/crm/v3/objects/contacts/" + retry.RecordId, requests[1].Path);
+        var patch = new JsonObject { ["properties"] = new JsonObject { ["hubspot_owner_id"] = "005ADA000000001", ["lifecyclestage"] = "salesqualifiedlead" } };
+        Assert.True(JsonNode.DeepEquals(patch, requests[1].Json), requests[1].Body);
+        Assert.True(retry.Created);
+        Assert.Equal(new CrmRecordView(retry.RecordId, "005ADA000000001", "salesqualifiedlead"), _crm.RecordOf("lead-hs-1", "ada@example.com"));
+    }
+
+    [Fact]
     public async Task UpsertLead_RateLimitedWithRetryAfter2_NextAttemptAtLeast2sLater()
     {
         using var host = CreateHost();

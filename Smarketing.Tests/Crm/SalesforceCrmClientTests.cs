@@ -107,6 +107,51 @@ public sealed class SalesforceCrmClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpsertLead_AlreadyUpsertedAndStillThere_OnePatchWithoutOwnerAndStatus()
+    {
+        using var host = CreateHost();
+        var client = host.Get<SalesforceCrmClient>();
+        var first = await client.UpsertLeadAsync(Lead(), CancellationToken.None);
+        _crm.ChangeAsRep("lead-sf-1", "ada@example.com", "005GRACE0000001", "Working - Contacted");
+        var before = _crm.Requests.Count;
+
+        var retry = await client.UpsertLeadAsync(Lead() with { AlreadyUpserted = true }, CancellationToken.None);
+
+        var patch = Assert.Single(_crm.Requests.Skip(before));
+        var expected = ExpectedBody(Lead());
+        expected.Remove("Status");
+        expected.Remove("OwnerId");
+        Assert.True(JsonNode.DeepEquals(expected, patch.Json), patch.Body);
+        Assert.Equal((first.RecordId, false), (retry.RecordId, retry.Created));
+        Assert.Equal(new CrmRecordView(first.RecordId, "005GRACE0000001", "Working - Contacted"), _crm.RecordOf("lead-sf-1", "ada@example.com"));
+    }
+
+    [Fact]
+    public async Task UpsertLead_AlreadyUpsertedButDeleted_CreatedAgainThenOwnerAndStatusSent()
+    {
+        using var host = CreateHost();
+        var client = host.Get<SalesforceCrmClient>();
+        await client.UpsertLeadAsync(Lead(), CancellationToken.None);
+        _crm.Delete("lead-sf-1", "ada@example.com");
+        var before = _crm.Requests.Count;
+
+        var retry = await client.UpsertLeadAsync(Lead() with { AlreadyUpserted = true }, CancellationToken.None);
+
+        var patches = _crm.Requests.Skip(before).ToList();
+        Assert.Equal(3, patches.Count);
+        var withoutCreateOnly = ExpectedBody(Lead());
+        withoutCreateOnly.Remove("Status");
+        withoutCreateOnly.Remove("OwnerId");
+        Assert.True(JsonNode.DeepEquals(withoutCreateOnly, patches[0].Json), patches[0].Body);
+        withoutCreateOnly["LastName"] = "[not provided]";
+        withoutCreateOnly["Company"] = "[not provided]";
+        Assert.True(JsonNode.DeepEquals(withoutCreateOnly, patches[1].Json), patches[1].Body);
+        Assert.True(JsonNode.DeepEquals(new JsonObject { ["OwnerId"] = "005ADA000000001", ["Status"] = "SAL" }, patches[2].Json), patches[2].Body);
+        Assert.True(retry.Created);
+        Assert.Equal(new CrmRecordView(retry.RecordId, "005ADA000000001", "SAL"), _crm.RecordOf("lead-sf-1", "ada@example.com"));
+    }
+
+    [Fact]
     public async Task UpsertLead_SessionExpired_NewTokenFetchedOnceAndUpsertSucceeds()
     {
         using var host = CreateHost();

@@ -253,6 +253,51 @@ public sealed class LeadTests
     }
 
     [Fact]
+    public void RecordCrmRecord_PendingHandoff_KeepsTheIdAndStaysMql()
+    {
+        var sut = Mql();
+
+        Assert.True(sut.RecordCrmRecord("crm-1", Now));
+
+        Assert.Equal(LeadStatus.Mql, sut.Status);
+        Assert.Equal("crm-1", sut.CrmId);
+        Assert.Equal(Now, sut.Handoff.CrmRecordedAt);
+        Assert.True(sut.Handoff.Pending);
+    }
+
+    [Fact]
+    public void RecordCrmRecord_SameIdAgain_ReturnsFalseAndChangesNothing()
+    {
+        var sut = Mql();
+        sut.RecordCrmRecord("crm-1", Now);
+        var before = sut.ToMemento();
+
+        Assert.False(sut.RecordCrmRecord("crm-1", Now.AddMinutes(1)));
+        AssertSame(before, sut);
+    }
+
+    [Fact]
+    public void RecordCrmRecord_NoHandoffPending_ReturnsFalseAndChangesNothing()
+    {
+        var sut = Mql();
+        sut.RecordHandoffSuccess("crm-1", "rep-1", "Sandbox", Now, _policy);
+        var before = sut.ToMemento();
+
+        Assert.False(sut.RecordCrmRecord("crm-2", Now.AddMinutes(1)));
+        AssertSame(before, sut);
+    }
+
+    [Fact]
+    public void RecordHandoffSuccess_AfterRecordCrmRecord_KeepsWhenTheRecordWasFirstKnown()
+    {
+        var sut = Mql();
+        sut.RecordCrmRecord("crm-1", Now);
+        sut.RecordHandoffSuccess("crm-1", "rep-1", "Sandbox", Now, _policy);
+
+        Assert.Equal(new HandoffState { CrmRecordedAt = Now, HandedOffAt = Now }, sut.Handoff);
+    }
+
+    [Fact]
     public void RecordHandoffSuccess_Mql_MovesToSalAndEndsTheHandoff()
     {
         var sut = Mql();

@@ -13,7 +13,8 @@ namespace Smarketing.Core.Handoff.HubSpot;
 /// (<c>POST /crm/v3/objects/contacts/batch/upsert</c> with <c>idProperty=email</c>), authenticated with a
 /// private app's bearer token. HubSpot silently ignores a lifecycle stage that is earlier than the contact's
 /// current one; when the stage it kept differs from the one sent, the stage is cleared and then set in two
-/// requests, unless the contact sits at a protected stage. Retries (429 with <c>Retry-After</c>, 5xx) belong
+/// requests, unless the contact sits at a protected stage. A retry after an upsert that reached HubSpot
+/// (<see cref="CrmLeadUpsert.AlreadyUpserted"/>) sends owner, status and stage only to a contact that is new. Retries (429 with <c>Retry-After</c>, 5xx) belong
 /// to the HttpClient's resilience handler.
 /// </summary>
 public sealed class HubSpotCrmClient : ICrmClient
@@ -62,6 +63,20 @@ public sealed class HubSpotCrmClient : ICrmClient
             properties[LifecycleStageProperty] = stage;
         }
 
+        // A retry after an upsert that reached HubSpot: owner and status (property and lifecycle stage) are
+        // create-only, so a rep's changes since stand. The batch upsert says per contact whether it is new.
+        var createOnly = new JsonObject();
+        if (lead.AlreadyUpserted)
+        {
+            foreach (var name in new[] { _options.Properties.Owner, _options.Properties.Status, LifecycleStageProperty })
+            {
+                if (!string.IsNullOrWhiteSpace(name) && properties.Remove(name.Trim(), out var value))
+                {
+                    createOnly[name.Trim()] = value;
+                }
+            }
+        }
+
         var body = new JsonObject
         {
             ["inputs"] = new JsonArray(new JsonObject
@@ -89,7 +104,20 @@ public sealed class HubSpotCrmClient : ICrmClient
         }
 
         var created = result["new"]?.GetValue<bool>() ?? false;
-        if (stage is not null)
+        if (lead.AlreadyUpserted)
+        {
+            if (created && createOnly.Count > 0)
+            {
+                // The contact was gone (deleted or merged away) and is new again: it gets its owner and status.
+                _logger.HubSpotCreateOnlyPropertiesSent(id);
+                var (_, patched) = await SendAsync(HttpMethod.Patch, $"crm/v3/objects/contacts/{Uri.EscapeDataString(id)}", new JsonObject { ["properties"] = createOnly }, lead, cancellationToken);
+                if (stage is not null)
+                {
+                    await EnsureStageAsync(id, TryParse(patched)?["properties"]?[LifecycleStageProperty]?.ToString(), stage, lead, cancellationToken);
+                }
+            }
+        }
+        else if (stage is not null)
         {
             var kept = result["properties"] is JsonObject props && props.ContainsKey(LifecycleStageProperty)
                 ? props[LifecycleStageProperty]?.ToString()

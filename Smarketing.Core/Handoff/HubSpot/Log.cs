@@ -10,4 +10,7 @@ internal static partial class Log
 
     [LoggerMessage(207, LogLevel.Information, "HubSpot contact {RecordId} is at protected lifecycle stage {Current}; leaving it instead of setting {Target}")]
     public static partial void HubSpotStageProtected(this ILogger logger, string recordId, string current, string target);
+
+    [LoggerMessage(215, LogLevel.Information, "HubSpot contact {RecordId} was new when the handoff was retried; sending its owner and status")]
+    public static partial void HubSpotCreateOnlyPropertiesSent(this ILogger logger, string recordId);
 }

@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(204, LogLevel.Information, "Salesforce has no Lead {ExternalId} yet and requires {Fields}; creating it with the configured defaults for those fields")]
     public static partial void SalesforceCreateDefaultsUsed(this ILogger logger, string externalId, string fields);
+
+    [LoggerMessage(214, LogLevel.Information, "Salesforce Lead {ExternalId} was gone when the handoff was retried and was created again as {RecordId}; sending its owner and status")]
+    public static partial void SalesforceCreateOnlyFieldsSent(this ILogger logger, string externalId, string recordId);
 }

@@ -60,6 +60,20 @@ public sealed class SalesforceCrmClient : ICrmClient
             body[field] = JsonValue.Create(value);
         }
 
+        // A retry after an upsert that reached Salesforce: owner and status are create-only, so a rep's
+        // changes since stand. The upsert by external id says whether it created the record (201).
+        var createOnly = new JsonObject();
+        if (lead.AlreadyUpserted)
+        {
+            foreach (var field in new[] { _options.Fields.Owner, _options.Fields.Status })
+            {
+                if (!string.IsNullOrWhiteSpace(field) && body.Remove(field.Trim(), out var value))
+                {
+                    createOnly[field.Trim()] = value;
+                }
+            }
+        }
+
         var response = await SendUpsertAsync(lead, body, cancellationToken);
         if (response.StatusCode == HttpStatusCode.BadRequest && IsExternalIdRace(response.Body))
         {
@@ -81,7 +95,15 @@ public sealed class SalesforceCrmClient : ICrmClient
             response = await SendUpsertAsync(lead, body, cancellationToken);
         }
 
-        return Interpret(lead, response);
+        var result = Interpret(lead, response);
+        if (result.Created && createOnly.Count > 0)
+        {
+            // The record was gone (deleted or merged away) and is new again: it gets its owner and status.
+            _logger.SalesforceCreateOnlyFieldsSent(lead.ExternalId, result.RecordId);
+            Interpret(lead, await SendUpsertAsync(lead, createOnly, cancellationToken));
+        }
+
+        return result;
     }
 
     internal static TimeSpan? RetryAfter(CrmHttpResponse response) =>

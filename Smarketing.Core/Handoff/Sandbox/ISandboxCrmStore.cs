@@ -4,8 +4,9 @@ namespace Smarketing.Core.Handoff.Sandbox;
 public interface ISandboxCrmStore
 {
     /// <summary>
-    /// Creates the record, or updates the one with the same external id in place and keeps its creation time.
-    /// Returns true when it created the record.
+    /// Creates the record, or updates the one with the same external id in place and keeps its creation time;
+    /// when the lead was <see cref="CrmLeadUpsert.AlreadyUpserted"/>, the update keeps the record's owner and
+    /// status too (create-only fields). Returns true when it created the record.
     /// </summary>
     Task<bool> UpsertAsync(SandboxCrmRecord record, CancellationToken cancellationToken);
 }
