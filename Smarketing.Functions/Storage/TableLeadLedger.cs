@@ -229,6 +229,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             ["HandoffFailures"] = record.Handoff.Failures,
             ["LastHandoffError"] = record.Handoff.LastError,
             ["HandedOffAt"] = record.Handoff.HandedOffAt,
+            ["SpeedToLeadMs"] = record.Handoff.SpeedToLead is { } speed ? (long)speed.TotalMilliseconds : null,
             ["CreatedAt"] = record.CreatedAt,
             ["UpdatedAt"] = record.UpdatedAt,
         };
@@ -294,6 +295,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
                 Failures = e.GetInt32("HandoffFailures") ?? 0,
                 LastError = e.GetString("LastHandoffError"),
                 HandedOffAt = e.GetDateTimeOffset("HandedOffAt"),
+                SpeedToLead = e.GetInt64("SpeedToLeadMs") is { } speedMs ? TimeSpan.FromMilliseconds(speedMs) : null,
             },
             CreatedAt = e.GetDateTimeOffset("CreatedAt") ?? default,
             UpdatedAt = e.GetDateTimeOffset("UpdatedAt") ?? default,
