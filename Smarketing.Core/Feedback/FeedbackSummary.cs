@@ -158,6 +158,73 @@ public sealed record FunnelSummary
 
     /// <summary>The most frequent reasons of lost deals.</summary>
     public required IReadOnlyList<ReasonCount> TopLossReasons { get; init; }
+
+    /// <summary>The speed-to-lead of the leads handed off in the window; null when none was.</summary>
+    public SpeedToLeadSummary? SpeedToLead { get; init; }
+}
+
+/// <summary>
+/// How fast MQLs reached a rep: for the leads handed off in the window, the time from MQL to the CRM handoff, in seconds
+/// (to the millisecond). Percentiles are nearest-rank: of the n times in ascending order, the p-th percentile is the one
+/// at rank ⌈p/100 × n⌉, so it is always a time that was measured.
+/// </summary>
+public sealed record SpeedToLeadSummary
+{
+    /// <summary>How many handoffs were measured.</summary>
+    public required int Count { get; init; }
+
+    /// <summary>The median, nearest-rank.</summary>
+    public required double P50Seconds { get; init; }
+
+    /// <summary>The 90th percentile, nearest-rank.</summary>
+    public required double P90Seconds { get; init; }
+
+    /// <summary>The slowest.</summary>
+    public required double MaxSeconds { get; init; }
+
+    /// <summary>The summary of <paramref name="milliseconds"/>; null when there are none.</summary>
+    public static SpeedToLeadSummary? Of(IEnumerable<long> milliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(milliseconds);
+        var sorted = milliseconds.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return null;
+        }
+
+        return new SpeedToLeadSummary
+        {
+            Count = sorted.Length,
+            P50Seconds = Seconds(NearestRank(sorted, 50)),
+            P90Seconds = Seconds(NearestRank(sorted, 90)),
+            MaxSeconds = Seconds(sorted[^1]),
+        };
+    }
+
+    /// <summary>The <paramref name="percentile"/>-th percentile (1 to 100) of ascending <paramref name="sorted"/> values, nearest-rank.</summary>
+    public static long NearestRank(IReadOnlyList<long> sorted, int percentile)
+    {
+        ArgumentNullException.ThrowIfNull(sorted);
+        ArgumentOutOfRangeException.ThrowIfZero(sorted.Count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(percentile, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(percentile, 100);
+
+        // Integer arithmetic: ⌈p × n / 100⌉ without a floating-point rounding at exact ranks.
+        var rank = (int)(((long)percentile * sorted.Count + 99) / 100);
+        return sorted[rank - 1];
+    }
+
+    private static double Seconds(long milliseconds) => milliseconds / 1000.0;
+}
+
+/// <summary>The speed-to-lead of one rep's handoffs in the window.</summary>
+public sealed record RepSpeedToLead
+{
+    /// <summary>The rep (the lead's owner in the CRM).</summary>
+    public required string OwnerId { get; init; }
+
+    /// <summary>The rep's speed-to-lead.</summary>
+    public required SpeedToLeadSummary SpeedToLead { get; init; }
 }
 
 /// <summary>The answer of the summary API.</summary>
@@ -177,4 +244,7 @@ public sealed record FeedbackSummary
 
     /// <summary>All those campaigns together.</summary>
     public required FunnelSummary Totals { get; init; }
+
+    /// <summary>The speed-to-lead of each rep who was handed leads in the window, by owner id.</summary>
+    public IReadOnlyList<RepSpeedToLead> SpeedToLeadByRep { get; init; } = [];
 }

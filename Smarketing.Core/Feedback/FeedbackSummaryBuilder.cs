@@ -10,7 +10,11 @@ namespace Smarketing.Core.Feedback;
 /// </summary>
 public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, LifecyclePolicy policy)
 {
+    /// <summary>The owner a handoff is attributed to when the lead has none.</summary>
+    public const string NoOwner = "(none)";
+
     private readonly Dictionary<string, Tally> _campaigns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<long>> _reps = new(StringComparer.Ordinal);
 
     /// <summary>How many ledger rows were read.</summary>
     public int LedgerRows { get; private set; }
@@ -25,7 +29,10 @@ public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, Lifecycle
         return record.Mql?.Campaign ?? record.Campaign ?? DisqualificationFeedback.UnknownCampaign;
     }
 
-    /// <summary>Counts the MQL, SAL, SQL, won and lost moves of a lead that fall in the window.</summary>
+    /// <summary>
+    /// Counts the MQL, SAL, SQL, won and lost moves of a lead that fall in the window, and its speed-to-lead when its
+    /// handoff did.
+    /// </summary>
     public void AddLead(Lead record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -34,6 +41,19 @@ public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, Lifecycle
         if (query.Campaign is not null && !string.Equals(query.Campaign, campaign, StringComparison.Ordinal))
         {
             return;
+        }
+
+        if (record.Handoff is { HandedOffAt: { } handedOffAt, SpeedToLead: { } speed } && query.Contains(handedOffAt))
+        {
+            var milliseconds = (long)speed.TotalMilliseconds;
+            For(campaign).SpeedToLeadMs.Add(milliseconds);
+            var owner = record.OwnerId ?? NoOwner;
+            if (!_reps.TryGetValue(owner, out var times))
+            {
+                _reps[owner] = times = [];
+            }
+
+            times.Add(milliseconds);
         }
 
         foreach (var entry in record.History)
@@ -109,6 +129,12 @@ public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, Lifecycle
             Campaign = query.Campaign,
             Campaigns = campaigns,
             Totals = totals.ToSummary(null, query.Top),
+            SpeedToLeadByRep =
+            [
+                .. _reps
+                    .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                    .Select(kv => new RepSpeedToLead { OwnerId = kv.Key, SpeedToLead = SpeedToLeadSummary.Of(kv.Value)! }),
+            ],
         };
     }
 
@@ -142,6 +168,8 @@ internal sealed class Tally
 
     public Dictionary<string, ReasonTally> LossReasons { get; } = new(StringComparer.Ordinal);
 
+    public List<long> SpeedToLeadMs { get; } = [];
+
     public static void Count(Dictionary<string, ReasonTally> reasons, string code, string? label, string category, DateTimeOffset at)
     {
         if (!reasons.TryGetValue(code, out var reason))
@@ -170,6 +198,7 @@ internal sealed class Tally
         Disqualifications += other.Disqualifications;
         Merge(Reasons, other.Reasons);
         Merge(LossReasons, other.LossReasons);
+        SpeedToLeadMs.AddRange(other.SpeedToLeadMs);
     }
 
     public FunnelSummary ToSummary(string? campaign, int top) => new()
@@ -188,6 +217,7 @@ internal sealed class Tally
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(r => r.Count), StringComparer.Ordinal),
         TopLossReasons = Top(LossReasons, top),
+        SpeedToLead = SpeedToLeadSummary.Of(SpeedToLeadMs),
     };
 
     private static List<ReasonCount> Top(Dictionary<string, ReasonTally> reasons, int top) =>

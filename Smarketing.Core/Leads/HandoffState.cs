@@ -32,4 +32,10 @@ public sealed record HandoffState
 
     /// <summary>When the CRM handoff succeeded.</summary>
     public DateTimeOffset? HandedOffAt { get; init; }
+
+    /// <summary>
+    /// The speed-to-lead of the handoff that succeeded: <see cref="HandedOffAt"/> minus the MQL time it answered, to the
+    /// millisecond. Kept apart from both times because a recycled lead's next MQL replaces the MQL time it was measured from.
+    /// </summary>
+    public TimeSpan? SpeedToLead { get; init; }
 }

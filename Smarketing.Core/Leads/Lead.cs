@@ -357,7 +357,7 @@ public sealed class Lead
 
         CrmId = TextCaps.Cut(crmRecordId, TextCaps.Id);
         OwnerId = TextCaps.Cut(ownerId, TextCaps.Id);
-        Handoff = Handoff with { LastError = null, HandedOffAt = now };
+        Handoff = Handoff with { LastError = null, HandedOffAt = now, SpeedToLead = SpeedToLeadAt(now) };
         UpdatedAt = now;
         return true;
     }
@@ -512,6 +512,18 @@ public sealed class Lead
         }
 
         return refusal;
+    }
+
+    private TimeSpan? SpeedToLeadAt(DateTimeOffset now)
+    {
+        if (Mql is null)
+        {
+            return null;
+        }
+
+        // Whole milliseconds, as storage keeps it; instances' clocks may differ a little, and a handoff is never faster than zero.
+        var elapsed = now - Mql.At;
+        return elapsed <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(elapsed.Ticks / TimeSpan.TicksPerMillisecond);
     }
 
     private static int EarlierCount(LeadMemento memento)

@@ -50,6 +50,7 @@ public sealed class GetLead(ILeadLedger ledger)
             HandoffFailures = record.Handoff.Failures,
             LastHandoffError = record.Handoff.LastError,
             record.Handoff.HandedOffAt,
+            SpeedToLeadSeconds = record.Handoff.SpeedToLead?.TotalSeconds,
             record.CreatedAt,
             record.UpdatedAt,
             record.HistoryCount,

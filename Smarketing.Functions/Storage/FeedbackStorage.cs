@@ -59,7 +59,8 @@ internal sealed class TableLeadFunnelReader(StorageLayout layout) : ILeadFunnelR
     private static readonly string[] Columns =
     [
         "LeadId", "Status", "StatusSince", "RecycleCount", "History", "Campaign", "Source", "Score", "ModelVersion",
-        "MqlAt", "MqlCampaign", "MqlSource", "MqlScore", "MqlModelVersion", "CreatedAt", "UpdatedAt",
+        "MqlAt", "MqlCampaign", "MqlSource", "MqlScore", "MqlModelVersion", "OwnerId", "HandedOffAt", "SpeedToLeadMs",
+        "CreatedAt", "UpdatedAt",
     ];
 
     public async IAsyncEnumerable<Lead> ReadQualifiedLeadsAsync(string? campaign, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -230,6 +230,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             ["LastHandoffError"] = record.Handoff.LastError,
             ["HandoffCrmRecordedAt"] = record.Handoff.CrmRecordedAt,
             ["HandedOffAt"] = record.Handoff.HandedOffAt,
+            ["SpeedToLeadMs"] = record.Handoff.SpeedToLead is { } speed ? (long)speed.TotalMilliseconds : null,
             ["CreatedAt"] = record.CreatedAt,
             ["UpdatedAt"] = record.UpdatedAt,
         };
@@ -296,6 +297,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
                 LastError = e.GetString("LastHandoffError"),
                 CrmRecordedAt = e.GetDateTimeOffset("HandoffCrmRecordedAt"),
                 HandedOffAt = e.GetDateTimeOffset("HandedOffAt"),
+                SpeedToLead = e.GetInt64("SpeedToLeadMs") is { } speedMs ? TimeSpan.FromMilliseconds(speedMs) : null,
             },
             CreatedAt = e.GetDateTimeOffset("CreatedAt") ?? default,
             UpdatedAt = e.GetDateTimeOffset("UpdatedAt") ?? default,

@@ -152,6 +152,77 @@ public sealed class FeedbackSummaryBuilderTests
         Assert.Equal(("NO_DECISION", "No decision", "timing", 1), (lost.Code, lost.Label, lost.Category, lost.Count));
     }
 
+    [Theory]
+    [InlineData(new long[] { 7 }, 7, 7)]
+    [InlineData(new long[] { 1, 2, 3 }, 2, 3)]
+    [InlineData(new long[] { 10, 20, 30, 40 }, 20, 40)]
+    [InlineData(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, 5, 9)]
+    [InlineData(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 }, 6, 10)]
+    public void NearestRank_AscendingTimes_TheMeasuredTimeAtRankCeilingOfPTimesN(long[] sorted, long p50, long p90)
+    {
+        Assert.Equal((p50, p90), (SpeedToLeadSummary.NearestRank(sorted, 50), SpeedToLeadSummary.NearestRank(sorted, 90)));
+        Assert.Equal(sorted[0], SpeedToLeadSummary.NearestRank(sorted, 1));
+        Assert.Equal(sorted[^1], SpeedToLeadSummary.NearestRank(sorted, 100));
+    }
+
+    [Fact]
+    public void SpeedToLeadOf_UnorderedMilliseconds_SortsAndReportsSeconds()
+    {
+        var summary = SpeedToLeadSummary.Of([9_000, 1_500, 250, 4_000, 60_001]);
+
+        Assert.Equal(new SpeedToLeadSummary { Count = 5, P50Seconds = 4.0, P90Seconds = 60.001, MaxSeconds = 60.001 }, summary);
+        Assert.Null(SpeedToLeadSummary.Of([]));
+    }
+
+    [Fact]
+    public void SpeedToLead_HandedOffInWindow_PerCampaignPerRepAndTotals()
+    {
+        var builder = CreateSut(Day, Day.AddDays(1));
+        builder.AddLead(HandedOff(Lead("w1", "webinar", (LeadStatus.Mql, Day)), "rep-ada", Day.AddHours(1), 1_000));
+        builder.AddLead(HandedOff(Lead("w2", "webinar", (LeadStatus.Mql, Day)), "rep-grace", Day.AddHours(1), 3_000));
+        builder.AddLead(HandedOff(Lead("w3", "webinar", (LeadStatus.Mql, Day)), "rep-ada", Day.AddHours(1), 2_000));
+        builder.AddLead(HandedOff(Lead("e1", "ebook", (LeadStatus.Mql, Day)), "rep-ada", Day.AddHours(2), 10_000));
+        builder.AddLead(HandedOff(Lead("late", "ebook", (LeadStatus.Mql, Day)), "rep-grace", Day.AddDays(1), 99_000));
+        builder.AddLead(Lead("pending", "ebook", (LeadStatus.Mql, Day)));
+
+        var summary = builder.Build();
+
+        var campaigns = summary.Campaigns.ToDictionary(c => c.Campaign!);
+        Assert.Equal(new SpeedToLeadSummary { Count = 3, P50Seconds = 2, P90Seconds = 3, MaxSeconds = 3 }, campaigns["webinar"].SpeedToLead);
+        Assert.Equal(new SpeedToLeadSummary { Count = 1, P50Seconds = 10, P90Seconds = 10, MaxSeconds = 10 }, campaigns["ebook"].SpeedToLead);
+        Assert.Equal(new SpeedToLeadSummary { Count = 4, P50Seconds = 2, P90Seconds = 10, MaxSeconds = 10 }, summary.Totals.SpeedToLead);
+        Assert.Equal(
+            [
+                new RepSpeedToLead { OwnerId = "rep-ada", SpeedToLead = new SpeedToLeadSummary { Count = 3, P50Seconds = 2, P90Seconds = 10, MaxSeconds = 10 } },
+                new RepSpeedToLead { OwnerId = "rep-grace", SpeedToLead = new SpeedToLeadSummary { Count = 1, P50Seconds = 3, P90Seconds = 3, MaxSeconds = 3 } },
+            ],
+            summary.SpeedToLeadByRep);
+    }
+
+    [Fact]
+    public void SpeedToLead_NoHandoffInWindow_NullAndNoReps()
+    {
+        var builder = CreateSut(Day, Day.AddDays(1));
+        builder.AddLead(Lead("pending", "c", (LeadStatus.Mql, Day)));
+        builder.AddLead(HandedOff(Lead("other-campaign", "d", (LeadStatus.Mql, Day)), "rep-ada", Day.AddHours(1), 1_000));
+        var filtered = CreateSut(Day, Day.AddDays(1), campaign: "c");
+        filtered.AddLead(Lead("pending", "c", (LeadStatus.Mql, Day)));
+        filtered.AddLead(HandedOff(Lead("other-campaign", "d", (LeadStatus.Mql, Day)), "rep-ada", Day.AddHours(1), 1_000));
+
+        var summary = filtered.Build();
+
+        Assert.Null(Assert.Single(summary.Campaigns).SpeedToLead);
+        Assert.Null(summary.Totals.SpeedToLead);
+        Assert.Empty(summary.SpeedToLeadByRep);
+        Assert.Single(builder.Build().SpeedToLeadByRep);
+    }
+
+    private static Lead HandedOff(Lead lead, string ownerId, DateTimeOffset at, long speedMs) => Core.Leads.Lead.Restore(lead.ToMemento() with
+    {
+        OwnerId = ownerId,
+        Handoff = new HandoffState { HandedOffAt = at, SpeedToLead = TimeSpan.FromMilliseconds(speedMs) },
+    });
+
     private static FeedbackSummaryBuilder CreateSut(DateTimeOffset from, DateTimeOffset to, int top = 5, string? campaign = null) =>
         new(new FeedbackSummaryQuery { From = from, To = to, Top = top, Campaign = campaign }, Policy);
 

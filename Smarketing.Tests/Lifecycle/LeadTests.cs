@@ -294,7 +294,7 @@ public sealed class LeadTests
         sut.RecordCrmRecord("crm-1", Now);
         sut.RecordHandoffSuccess("crm-1", "rep-1", "Sandbox", Now, _policy);
 
-        Assert.Equal(new HandoffState { CrmRecordedAt = Now, HandedOffAt = Now }, sut.Handoff);
+        Assert.Equal(new HandoffState { CrmRecordedAt = Now, HandedOffAt = Now, SpeedToLead = Now - sut.Mql!.At }, sut.Handoff);
     }
 
     [Fact]
@@ -308,7 +308,8 @@ public sealed class LeadTests
 
         Assert.Equal(LeadStatus.Sal, sut.Status);
         Assert.Equal(("crm-1", "rep-1"), (sut.CrmId, sut.OwnerId));
-        Assert.Equal(new HandoffState { Failures = 1, HandedOffAt = Now }, sut.Handoff);
+        Assert.Equal(new HandoffState { Failures = 1, HandedOffAt = Now, SpeedToLead = Now - sut.Mql!.At }, sut.Handoff);
+        Assert.Equal(TimeSpan.FromMinutes(2), sut.Handoff.SpeedToLead);
         var entry = sut.History[^1];
         Assert.Equal((Lead.HandoffActor, "crm-1", "rep-1", 80, "handed off to Sandbox"), (entry.Actor, entry.CrmRecordId, entry.OwnerId, entry.Score, entry.Note));
     }
