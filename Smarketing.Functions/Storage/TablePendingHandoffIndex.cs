@@ -7,7 +7,7 @@ namespace Smarketing.Functions.Storage;
 
 /// <summary>
 /// The index of pending handoffs, the table <c>PendingHandoffs</c>: partition <c>due</c>, one small row per lead and due
-/// time with RowKey <c>{due time in ticks, 19 digits}|{lead id}</c>, so the reconciler's read is one key-range query over
+/// time with RowKey <c>{due time in ticks, 19 digits}|{SHA-256 of the lead id}</c> (a lead id may fill a key on its own), so the reconciler's read is one key-range query over
 /// the due rows only. The same lead and due time is the same row; a lead may briefly have two rows (rescheduled, or
 /// a qualifying duplicate delivery), each of which the reconciler checks against the ledger. The row <c>backfilled</c>
 /// of partition <c>state</c> records that the handoffs pending before the index existed were copied in.
@@ -22,7 +22,8 @@ internal sealed class TablePendingHandoffIndex(StorageLayout layout) : IPendingH
     private const int MaxBatch = 100;
 
     public static string RowKey(PendingHandoff entry) =>
-        entry.DueAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + TableKeys.Encode(entry.LeadId);
+        entry.DueAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|"
+        + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(entry.LeadId)));
 
     public async Task AddAsync(IReadOnlyCollection<PendingHandoff> entries, CancellationToken cancellationToken)
     {
