@@ -57,6 +57,13 @@ public sealed record HandoffMessage
     /// <summary>When the lead became an MQL.</summary>
     public required DateTimeOffset MqlAt { get; init; }
 
+    /// <summary>
+    /// When this message was put on the queue, on the app's clock (absent in messages of earlier versions): the
+    /// reconciler compares the oldest waiting message's with a lead's last enqueue to know whether that lead's message
+    /// may still be waiting.
+    /// </summary>
+    public DateTimeOffset? EnqueuedAt { get; init; }
+
     /// <summary>Checks the message is complete; returns the problems, empty when none.</summary>
     public FieldErrors Validate()
     {

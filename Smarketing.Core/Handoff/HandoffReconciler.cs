@@ -5,46 +5,126 @@ using Smarketing.Core.Leads;
 namespace Smarketing.Core.Handoff;
 
 /// <summary>
-/// Finds MQLs whose handoff was recorded but never attempted — the process died or the queue was down
-/// between the ledger write and the enqueue — and enqueues them again. A lead is re-enqueued only after
-/// <see cref="GracePeriod"/> since it became an MQL (or since the last re-enqueue), so a message merely
-/// waiting in the queue is not duplicated every run; a duplicate is harmless anyway, since the handoff is
-/// idempotent.
+/// Puts a pending handoff back on the queue when its message is gone: the process died or the queue was down between
+/// the ledger write and the enqueue, or every attempt failed and the message was dead-lettered (then it resumes with
+/// growing delays, <see cref="Lead.ResumeDelays"/>, unless the CRM refused the record for good). It reads only the
+/// entries of the <see cref="IPendingHandoffIndex"/> that are due and that the queue's front has passed, so its cost
+/// follows pending work, not the ledger's size; a message still waiting in the queue is never sent twice (see
+/// <see cref="Lead.IsRequeueDue"/>).
 /// </summary>
-public sealed class HandoffReconciler(ILeadLedger ledger, IHandoffEnqueuer queue, TimeProvider timeProvider, ILogger<HandoffReconciler> logger)
+public sealed class HandoffReconciler(
+    ILeadLedger ledger,
+    IPendingHandoffIndex index,
+    IHandoffEnqueuer queue,
+    TimeProvider timeProvider,
+    ILogger<HandoffReconciler> logger)
 {
-    /// <summary>How long a pending handoff may wait before it is re-enqueued.</summary>
+    /// <summary>How long a handoff's message may wait before the reconciler asks whether it is still in the queue.</summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromMinutes(5);
 
-    /// <summary>Re-enqueues every stale, unattempted handoff; returns how many.</summary>
+    /// <summary>The most index entries one run handles; the rest wait for the next run.</summary>
+    public const int MaxPerRun = 1000;
+
+    private volatile bool _backfilled;
+
+    /// <summary>Re-enqueues every handoff whose message is gone and is due; returns how many.</summary>
     public async Task<int> ReconcileAsync(CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow();
-        var requeued = 0;
-        await foreach (var candidate in ledger.FindUnattemptedHandoffsAsync(cancellationToken))
+        if (!_backfilled)
         {
-            if (!candidate.IsRequeueDue(now, GracePeriod))
-            {
-                continue;
-            }
+            await BackfillAsync(cancellationToken);
+        }
 
-            // Claimed under the ETag first, so two reconcilers never both enqueue the same lead.
-            var message = await ledger.UpdateAsync(
-                candidate.LeadId,
-                current => current?.ClaimRequeue(now, GracePeriod) == true
-                    ? LedgerDecision.Save<HandoffMessage?>(current, current.ToHandoffMessage())
-                    : LedgerDecision.Keep<HandoffMessage?>(null),
-                cancellationToken);
-            if (message is null)
-            {
-                continue;
-            }
+        var now = timeProvider.GetUtcNow();
+        var front = await queue.OldestWaitingEnqueuedAtAsync(cancellationToken);
 
-            await queue.EnqueueAsync(message, cancellationToken);
-            logger.HandoffRequeued(candidate.LeadId, message.MqlAt);
-            requeued++;
+        // An entry due after the queue's front belongs to a lead whose message may still be waiting behind it: not read.
+        var dueBy = front is { } f && f < now ? f : now;
+        var requeued = 0;
+        foreach (var entry in await index.ReadDueAsync(dueBy, MaxPerRun, cancellationToken))
+        {
+            if (await ReconcileAsync(entry, now, front, cancellationToken))
+            {
+                requeued++;
+            }
         }
 
         return requeued;
+    }
+
+    private async Task<bool> ReconcileAsync(PendingHandoff entry, DateTimeOffset now, DateTimeOffset? front, CancellationToken cancellationToken)
+    {
+        // Claimed under the ETag first, so two reconcilers never both enqueue the same lead.
+        var (message, lead) = await ledger.UpdateAsync(
+            entry.LeadId,
+            current => current?.ClaimRequeue(now, GracePeriod, front) == true
+                ? LedgerDecision.Save<(HandoffMessage?, Lead?)>(current, (current.ToHandoffMessage(), current))
+                : LedgerDecision.Keep<(HandoffMessage?, Lead?)>((null, current)),
+            cancellationToken);
+        if (message is not null)
+        {
+            await queue.EnqueueAsync(message, cancellationToken);
+            if (lead!.Handoff.Failures > 0)
+            {
+                logger.HandoffResumed(entry.LeadId, lead.Handoff.Failures, lead.Handoff.Resumes);
+            }
+            else
+            {
+                logger.HandoffRequeued(entry.LeadId, message.MqlAt);
+            }
+        }
+
+        await RescheduleAsync(entry, lead, now, cancellationToken);
+        return message is not null;
+    }
+
+    // The new entry is written before the old one is removed, so a crash in between leaves two hints, never none.
+    private async Task RescheduleAsync(PendingHandoff entry, Lead? lead, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (lead?.LastEnqueuedAt is not { } enqueuedAt)
+        {
+            await index.RemoveAsync(entry, cancellationToken);
+            return;
+        }
+
+        // Refused for good: looked at again at the longest resume delay, in case a replayed attempt failed otherwise.
+        var next = lead.NextReconcileAt(GracePeriod) ?? now + Lead.ResumeDelays[^1];
+        if (lead.Handoff.Failures == 0 || next <= now)
+        {
+            // Due but its message may still wait: looked at again once the queue's front has passed it.
+            var waiting = enqueuedAt + GracePeriod;
+            next = next > waiting ? next : waiting;
+            if (next <= now)
+            {
+                next = now + GracePeriod;
+            }
+        }
+
+        if (next == entry.DueAt)
+        {
+            return;
+        }
+
+        await index.AddAsync([new PendingHandoff { LeadId = entry.LeadId, DueAt = next }], cancellationToken);
+        await index.RemoveAsync(entry, cancellationToken);
+    }
+
+    // Handoffs pending before the index existed: one scan of the ledger, once per storage account.
+    private async Task BackfillAsync(CancellationToken cancellationToken)
+    {
+        if (!await index.IsBackfilledAsync(cancellationToken))
+        {
+            var entries = new List<PendingHandoff>();
+            await foreach (var lead in ledger.FindPendingHandoffsAsync(cancellationToken))
+            {
+                entries.Add(new PendingHandoff { LeadId = lead.LeadId, DueAt = lead.NextReconcileAt(GracePeriod) ?? timeProvider.GetUtcNow() });
+            }
+
+            await index.AddAsync(entries, cancellationToken);
+            await index.MarkBackfilledAsync(cancellationToken);
+            logger.PendingHandoffsIndexed(entries.Count);
+        }
+
+        _backfilled = true;
     }
 }

@@ -7,4 +7,10 @@ public interface IHandoffEnqueuer
 {
     /// <summary>Puts a handoff message on the queue.</summary>
     Task EnqueueAsync(HandoffMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// When the message at the front of the queue (the oldest waiting, as far as the queue's ordering goes) was enqueued,
+    /// on the app's clock; null when no message is waiting.
+    /// </summary>
+    Task<DateTimeOffset?> OldestWaitingEnqueuedAtAsync(CancellationToken cancellationToken);
 }

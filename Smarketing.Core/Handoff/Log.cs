@@ -25,4 +25,10 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Warning, "Lead {LeadId} was MQL since {MqlAt} with no handoff attempt; handoff re-enqueued")]
     public static partial void HandoffRequeued(this ILogger logger, string leadId, DateTimeOffset mqlAt);
+
+    [LoggerMessage(410, LogLevel.Warning, "Handoff of lead {LeadId} resumed after {Failures} failed attempts (resume {Resumes})")]
+    public static partial void HandoffResumed(this ILogger logger, string leadId, int failures, int resumes);
+
+    [LoggerMessage(411, LogLevel.Information, "{Count} pending handoffs copied into the index of pending handoffs")]
+    public static partial void PendingHandoffsIndexed(this ILogger logger, int count);
 }

@@ -151,7 +151,7 @@ public sealed class MqlHandoff(
 
         var failures = await ledger.UpdateAsync(
             leadId,
-            current => current?.RecordHandoffFailure(error, timeProvider.GetUtcNow()) == true
+            current => current?.RecordHandoffFailure(error, timeProvider.GetUtcNow(), refused: failure is CrmPermanentException) == true
                 ? LedgerDecision.Save(current, current.Handoff.Failures)
                 : LedgerDecision.Keep(current?.Handoff.Failures ?? 0),
             cancellationToken);

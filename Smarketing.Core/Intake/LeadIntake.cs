@@ -29,11 +29,13 @@ public sealed record IntakeResult
 /// Scores a submitted lead, records it in the ledger, moves it NEW → MQL when the contract allows, and
 /// enqueues the handoff. The ledger row is written (with the handoff marked pending) before the enqueue,
 /// and only the writer that won the NEW → MQL move enqueues, so concurrent or repeated deliveries of a lead
-/// give one handoff message.
+/// give one handoff message. A qualifying score first adds the lead to the index of pending handoffs, before the
+/// ledger commit, so the reconciler finds every pending handoff without scanning the ledger.
 /// </summary>
 public sealed class LeadIntake(
     ILeadLedger ledger,
     IHandoffEnqueuer queue,
+    IPendingHandoffIndex pending,
     ScoringModel model,
     LifecyclePolicy policy,
     TimeProvider timeProvider,
@@ -48,6 +50,12 @@ public sealed class LeadIntake(
         ArgumentNullException.ThrowIfNull(submission);
         var now = timeProvider.GetUtcNow();
         var score = model.Score(submission.Profile, now);
+        if (score.IsMql)
+        {
+            // Before the commit, so no pending handoff is ever missing from the index; an entry for a lead that did not
+            // become an MQL after all (a duplicate, a refused move) is dropped by the reconciler when it comes due.
+            await pending.AddAsync([new PendingHandoff { LeadId = submission.LeadId, DueAt = now + HandoffReconciler.GracePeriod }], cancellationToken);
+        }
 
         var (result, message) = await ledger.UpdateAsync(
             submission.LeadId,

@@ -18,6 +18,18 @@ public sealed record HandoffState
     /// <summary>When the reconciler last re-enqueued the handoff.</summary>
     public DateTimeOffset? RequeuedAt { get; init; }
 
+    /// <summary>How many times the reconciler resumed the handoff after failed attempts; each resume waits longer.</summary>
+    public int Resumes { get; init; }
+
+    /// <summary>When the last handoff attempt failed.</summary>
+    public DateTimeOffset? LastFailedAt { get; init; }
+
+    /// <summary>
+    /// True when the last attempt was refused by the CRM for good (dead-lettered as <c>refused</c>): the reconciler
+    /// leaves the handoff to a replay. A later transient failure (a replayed attempt) clears it.
+    /// </summary>
+    public bool Refused { get; init; }
+
     /// <summary>How many handoff attempts failed.</summary>
     public int Failures { get; init; }
 

@@ -19,8 +19,11 @@ public interface ILeadLedger
     /// </summary>
     Task<LeadHistoryPage?> ReadHistoryAsync(string leadId, int fromSequence, int pageSize, CancellationToken cancellationToken);
 
-    /// <summary>Leads still MQL whose handoff is pending and has never been attempted: candidates for re-enqueueing.</summary>
-    IAsyncEnumerable<Lead> FindUnattemptedHandoffsAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Every lead still MQL whose handoff is pending. A scan of the whole ledger: run once, to fill the index of
+    /// pending handoffs, never on a schedule.
+    /// </summary>
+    IAsyncEnumerable<Lead> FindPendingHandoffsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Another writer changed the lead since it was read: read it again and retry.</summary>

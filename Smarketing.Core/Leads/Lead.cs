@@ -257,22 +257,68 @@ public sealed class Lead
         return true;
     }
 
-    /// <summary>
-    /// True when the handoff is pending, was never attempted, and has waited at least <paramref name="grace"/> since the
-    /// lead became an MQL (or since the last re-enqueue): the message was lost between the ledger write and the queue.
-    /// </summary>
-    public bool IsRequeueDue(DateTimeOffset now, TimeSpan grace) =>
-        IsHandoffPending && Handoff.Failures == 0 && Mql is not null && now - (Handoff.RequeuedAt ?? Mql.At) >= grace;
+    /// <summary>The waits before a failed handoff is resumed: the first resume after 5 minutes, then 15, 60, and every 6 hours.</summary>
+    public static readonly IReadOnlyList<TimeSpan> ResumeDelays =
+        [TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(6)];
 
-    /// <summary>Claims the re-enqueueing of a lost handoff message (see <see cref="IsRequeueDue"/>); false (and no change) when it is not due.</summary>
-    public bool ClaimRequeue(DateTimeOffset now, TimeSpan grace)
+    /// <summary>When the handoff's latest message was put on the queue (the MQL commit or the last re-enqueue); null when none is pending.</summary>
+    public DateTimeOffset? LastEnqueuedAt => IsHandoffPending && Mql is not null ? Handoff.RequeuedAt ?? Mql.At : null;
+
+    /// <summary>
+    /// When the reconciler should next look at this lead: <paramref name="grace"/> after the last enqueue for a handoff
+    /// never attempted, the resume delay after the last failure for a failed one; null when no handoff is pending or the
+    /// CRM refused it for good (a replay resumes it).
+    /// </summary>
+    public DateTimeOffset? NextReconcileAt(TimeSpan grace)
     {
-        if (!IsRequeueDue(now, grace))
+        if (LastEnqueuedAt is not { } enqueuedAt || Handoff.Refused)
+        {
+            return null;
+        }
+
+        if (Handoff.Failures == 0)
+        {
+            return enqueuedAt + grace;
+        }
+
+        var delay = ResumeDelays[Math.Min(Handoff.Resumes, ResumeDelays.Count - 1)];
+        var failedAt = Handoff.LastFailedAt ?? UpdatedAt;
+        return (failedAt > enqueuedAt ? failedAt : enqueuedAt) + delay;
+    }
+
+    /// <summary>
+    /// True when the handoff needs a new message now: it is due (<see cref="NextReconcileAt"/>), and its last message cannot
+    /// still be waiting in the queue — the enqueue failed, or the queue's oldest waiting message
+    /// (<paramref name="queueFront"/>, enqueued at; null for an empty queue) was enqueued at least <paramref name="grace"/>
+    /// after it, so the queue has moved past it.
+    /// </summary>
+    public bool IsRequeueDue(DateTimeOffset now, TimeSpan grace, DateTimeOffset? queueFront = null)
+    {
+        if (NextReconcileAt(grace) is not { } due || now < due)
         {
             return false;
         }
 
-        Handoff = Handoff with { RequeuedAt = now, EnqueueFailed = false };
+        return Handoff.EnqueueFailed || queueFront is not { } front || LastEnqueuedAt!.Value + grace <= front;
+    }
+
+    /// <summary>
+    /// Claims the re-enqueueing of the handoff (see <see cref="IsRequeueDue"/>), counting a resume when attempts had failed;
+    /// false (and no change) when it is not due.
+    /// </summary>
+    public bool ClaimRequeue(DateTimeOffset now, TimeSpan grace, DateTimeOffset? queueFront = null)
+    {
+        if (!IsRequeueDue(now, grace, queueFront))
+        {
+            return false;
+        }
+
+        Handoff = Handoff with
+        {
+            RequeuedAt = now,
+            EnqueueFailed = false,
+            Resumes = Handoff.Failures > 0 ? Handoff.Resumes + 1 : Handoff.Resumes,
+        };
         return true;
     }
 
@@ -293,8 +339,12 @@ public sealed class Lead
         return true;
     }
 
-    /// <summary>Counts a failed handoff attempt and keeps its error; false (and no change) when no handoff is pending.</summary>
-    public bool RecordHandoffFailure(string error, DateTimeOffset now)
+    /// <summary>
+    /// Counts a failed handoff attempt and keeps its error and time; <paramref name="refused"/> says the CRM refused the
+    /// record for good, which stops the reconciler's resumes until a replayed attempt fails otherwise. False (and no
+    /// change) when no handoff is pending.
+    /// </summary>
+    public bool RecordHandoffFailure(string error, DateTimeOffset now, bool refused = false)
     {
         ArgumentNullException.ThrowIfNull(error);
         if (!IsHandoffPending)
@@ -302,7 +352,7 @@ public sealed class Lead
             return false;
         }
 
-        Handoff = Handoff with { Failures = Handoff.Failures + 1, LastError = TextCaps.Cut(error, TextCaps.HandoffError) };
+        Handoff = Handoff with { Failures = Handoff.Failures + 1, LastError = TextCaps.Cut(error, TextCaps.HandoffError), LastFailedAt = now, Refused = refused };
         UpdatedAt = now;
         return true;
     }
@@ -432,6 +482,7 @@ public sealed class Lead
             Country = Country,
             CompanySize = CompanySize,
             MqlAt = mql.At,
+            EnqueuedAt = LastEnqueuedAt ?? mql.At,
         };
     }
 
@@ -498,7 +549,7 @@ public sealed class Lead
         Mql = new LeadSnapshot { At = now, Campaign = Campaign, Source = Source, Score = score.Score, ModelVersion = score.ModelVersion };
 
         // A new MQL cycle: earlier cycles' failures and re-enqueues say nothing about this handoff.
-        Handoff = Handoff with { Pending = true, EnqueueFailed = false, RequeuedAt = null, Failures = 0, LastError = null, CrmRecordedAt = null };
+        Handoff = Handoff with { Pending = true, EnqueueFailed = false, RequeuedAt = null, Resumes = 0, Failures = 0, LastError = null, LastFailedAt = null, Refused = false, CrmRecordedAt = null };
         return true;
     }
 

@@ -15,4 +15,26 @@ internal sealed class QueueHandoffEnqueuer(StorageLayout layout) : IHandoffEnque
             visibilityTimeout: null,
             timeToLive: NeverExpires,
             cancellationToken: cancellationToken);
+
+    public async Task<DateTimeOffset?> OldestWaitingEnqueuedAtAsync(CancellationToken cancellationToken)
+    {
+        var peeked = await layout.Handoff.PeekMessagesAsync(1, cancellationToken);
+        if (peeked.Value.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var message = peeked.Value[0].Body.ToObjectFromJson<HandoffMessage>(SmarketingJson.Options);
+
+            // A message of an earlier version has no enqueue time; its MQL time is earlier still, which only holds back more.
+            return message?.EnqueuedAt ?? message?.MqlAt ?? DateTimeOffset.MinValue;
+        }
+        catch (JsonException)
+        {
+            // A broken message at the front is the handoff's to dead-letter; until then nothing behind it counts as passed.
+            return DateTimeOffset.MinValue;
+        }
+    }
 }

@@ -15,6 +15,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public const string HandoffDeadLettersTable = "HandoffDeadLetters";
     public const string FeedbackDeliveriesTable = "CrmFeedbackDeliveries";
     public const string RefusedDeliveriesTable = "RefusedDeliveries";
+    public const string PendingHandoffsTable = "PendingHandoffs";
 
     public TableClient LeadLedger { get; } = tables.GetTableClient(LeadLedgerTable);
 
@@ -30,6 +31,8 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
 
     public TableClient RefusedDeliveries { get; } = tables.GetTableClient(RefusedDeliveriesTable);
 
+    public TableClient PendingHandoffs { get; } = tables.GetTableClient(PendingHandoffsTable);
+
     public QueueClient Handoff { get; } = queues.GetQueueClient(HandoffMessage.QueueName);
 
     public QueueClient HandoffPoison { get; } = queues.GetQueueClient(HandoffMessage.PoisonQueueName);
@@ -44,6 +47,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
             HandoffDeadLetters.CreateIfNotExistsAsync(cancellationToken),
             FeedbackDeliveries.CreateIfNotExistsAsync(cancellationToken),
             RefusedDeliveries.CreateIfNotExistsAsync(cancellationToken),
+            PendingHandoffs.CreateIfNotExistsAsync(cancellationToken),
             Handoff.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             HandoffPoison.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }

@@ -62,6 +62,7 @@ public static class StorageRegistration
         services.AddHostedService<StorageInitializer>();
         services.AddSingleton<ILeadLedger, TableLeadLedger>();
         services.AddSingleton<IHandoffEnqueuer, QueueHandoffEnqueuer>();
+        services.AddSingleton<IPendingHandoffIndex, TablePendingHandoffIndex>();
         services.AddSingleton<IOwnerAssigner, TableRoundRobinOwnerAssigner>();
         services.AddSingleton<ISandboxCrmStore, TableSandboxCrmStore>();
         services.AddSingleton<PoisonedHandoffStore>();

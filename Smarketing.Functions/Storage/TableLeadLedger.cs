@@ -98,10 +98,10 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
         return new LeadHistoryPage { Total = row.HistoryCount, FirstSequence = fromSequence, Entries = entries };
     }
 
-    public async IAsyncEnumerable<Lead> FindUnattemptedHandoffsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Lead> FindPendingHandoffsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = layout.LeadLedger.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"RowKey eq {RowKey} and HandoffPending eq {true} and Status eq {"MQL"} and HandoffFailures eq {0}"),
+            TableClient.CreateQueryFilter($"RowKey eq {RowKey} and HandoffPending eq {true} and Status eq {"MQL"}"),
             cancellationToken: cancellationToken);
         await foreach (var entity in query)
         {
@@ -225,6 +225,9 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             ["RecentDeliveries"] = string.Join('\n', record.RecentDeliveries),
             ["HandoffEnqueueFailed"] = record.Handoff.EnqueueFailed,
             ["HandoffRequeuedAt"] = record.Handoff.RequeuedAt,
+            ["HandoffResumes"] = record.Handoff.Resumes,
+            ["HandoffLastFailedAt"] = record.Handoff.LastFailedAt,
+            ["HandoffRefused"] = record.Handoff.Refused,
             ["HandoffPending"] = record.Handoff.Pending,
             ["HandoffFailures"] = record.Handoff.Failures,
             ["LastHandoffError"] = record.Handoff.LastError,
@@ -292,6 +295,9 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             {
                 EnqueueFailed = e.GetBoolean("HandoffEnqueueFailed") ?? false,
                 RequeuedAt = e.GetDateTimeOffset("HandoffRequeuedAt"),
+                Resumes = e.GetInt32("HandoffResumes") ?? 0,
+                LastFailedAt = e.GetDateTimeOffset("HandoffLastFailedAt"),
+                Refused = e.GetBoolean("HandoffRefused") ?? false,
                 Pending = e.GetBoolean("HandoffPending") ?? false,
                 Failures = e.GetInt32("HandoffFailures") ?? 0,
                 LastError = e.GetString("LastHandoffError"),

@@ -22,6 +22,7 @@ public sealed class LeadIntakeTests
 
     private readonly ILeadLedger _ledger = Substitute.For<ILeadLedger>();
     private readonly IHandoffEnqueuer _queue = Substitute.For<IHandoffEnqueuer>();
+    private readonly IPendingHandoffIndex _pending = Substitute.For<IPendingHandoffIndex>();
     private readonly FakeTimeProvider _time = new(TestLeads.Now);
 
     // What each save handed the ledger, copied as storage would; a read returns the last one.
@@ -38,6 +39,7 @@ public sealed class LeadIntakeTests
     private LeadIntake CreateSut() => new(
         _ledger,
         _queue,
+        _pending,
         ScoringModel.LoadDefault(),
         new LifecyclePolicy(LifecycleOptions.CreateDefault(), _time),
         _time,

@@ -191,13 +191,64 @@ public sealed class LeadTests
     }
 
     [Fact]
-    public void ClaimRequeue_HandoffAlreadyAttempted_Refused()
+    public void ClaimRequeue_HandoffAttemptedAndFailed_NotBeforeTheFirstResumeDelay()
     {
         var sut = Mql();
         sut.RecordHandoffFailure("CRM down", Now);
 
-        Assert.False(sut.IsRequeueDue(Now + Grace, Grace));
-        Assert.False(sut.ClaimRequeue(Now + Grace, Grace));
+        Assert.False(sut.IsRequeueDue(Now + Lead.ResumeDelays[0] - TimeSpan.FromTicks(1), Grace));
+        Assert.False(sut.ClaimRequeue(Now + Lead.ResumeDelays[0] - TimeSpan.FromTicks(1), Grace));
+        Assert.True(sut.ClaimRequeue(Now + Lead.ResumeDelays[0], Grace));
+        Assert.Equal(1, sut.Handoff.Resumes);
+    }
+
+    [Fact]
+    public void ClaimRequeue_FailedAgainAfterEachResume_EachWaitLonger()
+    {
+        var sut = Mql();
+        var failedAt = Now;
+        foreach (var delay in Lead.ResumeDelays.Concat([Lead.ResumeDelays[^1]]))
+        {
+            sut.RecordHandoffFailure("CRM down", failedAt);
+            Assert.False(sut.ClaimRequeue(failedAt + delay - TimeSpan.FromTicks(1), Grace));
+            Assert.True(sut.ClaimRequeue(failedAt + delay, Grace));
+            failedAt += delay + TimeSpan.FromMinutes(1);
+        }
+
+        Assert.Equal(Lead.ResumeDelays.Count + 1, sut.Handoff.Resumes);
+    }
+
+    [Fact]
+    public void ClaimRequeue_RefusedByTheCrm_NeverUntilAReplayedAttemptFailsOtherwise()
+    {
+        var sut = Mql();
+        sut.RecordHandoffFailure("record refused", Now, refused: true);
+
+        Assert.Null(sut.NextReconcileAt(Grace));
+        Assert.False(sut.ClaimRequeue(Now + TimeSpan.FromDays(30), Grace));
+
+        sut.RecordHandoffFailure("CRM down", Now + TimeSpan.FromDays(30));
+        Assert.True(sut.ClaimRequeue(Now + TimeSpan.FromDays(30) + Lead.ResumeDelays[0], Grace));
+    }
+
+    [Fact]
+    public void ClaimRequeue_QueueFrontNotPastTheLastEnqueue_Refused()
+    {
+        var sut = Mql();
+        var later = Now + TimeSpan.FromHours(1);
+
+        Assert.False(sut.ClaimRequeue(later, Grace, queueFront: Now));
+        Assert.False(sut.ClaimRequeue(later, Grace, queueFront: Now + Grace - TimeSpan.FromTicks(1)));
+        Assert.True(sut.ClaimRequeue(later, Grace, queueFront: Now + Grace));
+    }
+
+    [Fact]
+    public void ClaimRequeue_EnqueueFailed_ClaimedWhateverTheQueueHolds()
+    {
+        var sut = Mql();
+        sut.MarkEnqueueFailed();
+
+        Assert.True(sut.ClaimRequeue(Now + Grace, Grace, queueFront: Now - TimeSpan.FromHours(1)));
     }
 
     [Fact]
@@ -308,7 +359,7 @@ public sealed class LeadTests
 
         Assert.Equal(LeadStatus.Sal, sut.Status);
         Assert.Equal(("crm-1", "rep-1"), (sut.CrmId, sut.OwnerId));
-        Assert.Equal(new HandoffState { Failures = 1, HandedOffAt = Now, SpeedToLead = Now - sut.Mql!.At }, sut.Handoff);
+        Assert.Equal(new HandoffState { Failures = 1, LastFailedAt = Now - TimeSpan.FromMinutes(2), HandedOffAt = Now, SpeedToLead = Now - sut.Mql!.At }, sut.Handoff);
         Assert.Equal(TimeSpan.FromMinutes(2), sut.Handoff.SpeedToLead);
         var entry = sut.History[^1];
         Assert.Equal((Lead.HandoffActor, "crm-1", "rep-1", 80, "handed off to Sandbox"), (entry.Actor, entry.CrmRecordId, entry.OwnerId, entry.Score, entry.Note));
