@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Smarketing.Core.Contracts;
 using Smarketing.Core.Leads;
 
@@ -16,11 +17,12 @@ public sealed class HandoffReconciler(
     ILeadLedger ledger,
     IPendingHandoffIndex index,
     IHandoffEnqueuer queue,
+    IOptions<HandoffOptions> options,
     TimeProvider timeProvider,
     ILogger<HandoffReconciler> logger)
 {
-    /// <summary>How long a handoff's message may wait before the reconciler asks whether it is still in the queue.</summary>
-    public static readonly TimeSpan GracePeriod = TimeSpan.FromMinutes(5);
+    /// <summary>How long a handoff's message may wait before the reconciler asks whether it is still in the queue (<see cref="HandoffOptions.ReconcileGrace"/>).</summary>
+    private readonly TimeSpan GracePeriod = options.Value.ReconcileGrace;
 
     /// <summary>The most index entries one run handles; the rest wait for the next run.</summary>
     public const int MaxPerRun = 1000;

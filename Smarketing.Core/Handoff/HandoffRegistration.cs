@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Smarketing.Core.Handoff;
 
@@ -14,8 +16,22 @@ public static class HandoffRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddCrm();
+        builder.AddHandoffOptions();
         builder.Services.TryAddSingleton<MqlHandoff>();
         builder.Services.TryAddSingleton<HandoffReconciler>();
+        return builder;
+    }
+
+    /// <summary>Registers <see cref="HandoffOptions"/>, which the intake reads too; registering twice is harmless.</summary>
+    public static IHostApplicationBuilder AddHandoffOptions(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (!builder.Services.Any(d => d.ServiceType == typeof(IValidateOptions<HandoffOptions>)))
+        {
+            builder.Services.AddOptions<HandoffOptions>().BindConfiguration(HandoffOptions.SectionName).ValidateOnStart();
+            builder.Services.AddSingleton<IValidateOptions<HandoffOptions>, HandoffOptionsValidator>();
+        }
+
         return builder;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Smarketing.Core.Handoff;
 using Smarketing.Core.Intake.Generic;
 using Smarketing.Core.Intake.HubSpot;
 using Smarketing.Core.Intake.Marketo;
@@ -16,6 +17,7 @@ public static class IntakeRegistration
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName);
         builder.Services.TryAddSingleton<LeadIntake>();
+        builder.AddHandoffOptions();
 
         // The first source registered answers a delivery that names none.
         builder.AddGenericIntake();

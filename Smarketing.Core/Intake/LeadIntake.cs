@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Smarketing.Core.Contracts;
 using Smarketing.Core.Handoff;
 using Smarketing.Core.Leads;
@@ -38,6 +39,7 @@ public sealed class LeadIntake(
     IPendingHandoffIndex pending,
     ScoringModel model,
     LifecyclePolicy policy,
+    IOptions<HandoffOptions> handoffOptions,
     TimeProvider timeProvider,
     ILogger<LeadIntake> logger)
 {
@@ -54,7 +56,7 @@ public sealed class LeadIntake(
         {
             // Before the commit, so no pending handoff is ever missing from the index; an entry for a lead that did not
             // become an MQL after all (a duplicate, a refused move) is dropped by the reconciler when it comes due.
-            await pending.AddAsync([new PendingHandoff { LeadId = submission.LeadId, DueAt = now + HandoffReconciler.GracePeriod }], cancellationToken);
+            await pending.AddAsync([new PendingHandoff { LeadId = submission.LeadId, DueAt = now + handoffOptions.Value.ReconcileGrace }], cancellationToken);
         }
 
         var (result, message) = await ledger.UpdateAsync(

@@ -125,14 +125,14 @@ public sealed class DeliveryGuaranteeTests
         // Within the grace period the reconciler leaves the lead alone.
         Assert.Equal(0, await ReconcileAsync(app));
 
-        app.Time.Advance(HandoffReconciler.GracePeriod);
+        app.Time.Advance(HandoffOptions.DefaultReconcileGrace);
         Assert.Equal(1, await ReconcileAsync(app));
         Assert.Equal(0, await ReconcileAsync(app));
         Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff));
 
         await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(["MQL", "SAL"], Moves(await app.GetLeadAsync("lead-article-1")));
-        app.Time.Advance(HandoffReconciler.GracePeriod);
+        app.Time.Advance(HandoffOptions.DefaultReconcileGrace);
         Assert.Equal(0, await ReconcileAsync(app));
     }
 
@@ -143,7 +143,7 @@ public sealed class DeliveryGuaranteeTests
         await app.PostLeadAsync(Leads.ScoringExactly70().ToJsonString());
         await app.PostLeadAsync(Leads.Article("lead-handed-off").ToJsonString());
         await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
-        app.Time.Advance(HandoffReconciler.GracePeriod * 3);
+        app.Time.Advance(HandoffOptions.DefaultReconcileGrace * 3);
 
         var requeued = await ReconcileAsync(app);
 
@@ -158,7 +158,7 @@ public sealed class DeliveryGuaranteeTests
         await app.PostLeadAsync(Leads.Article().ToJsonString());
 
         // The host was down for longer than the grace period: the message still waits, so nothing is added.
-        app.Time.Advance(HandoffReconciler.GracePeriod * 3);
+        app.Time.Advance(HandoffOptions.DefaultReconcileGrace * 3);
         Assert.Equal(0, await ReconcileAsync(app));
         Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff));
 
@@ -168,7 +168,27 @@ public sealed class DeliveryGuaranteeTests
         Assert.Equal(0, listener.Failures);
         Assert.Single(await TestApp.RowsAsync(app.Layout.SandboxCrm));
         Assert.Equal(["MQL", "SAL"], Moves(await app.GetLeadAsync("lead-article-1")));
-        app.Time.Advance(HandoffReconciler.GracePeriod);
+        app.Time.Advance(HandoffOptions.DefaultReconcileGrace);
         Assert.Equal(0, await ReconcileAsync(app));
+    }
+
+    [Fact]
+    public async Task Reconciler_ConfiguredGrace_LeadWhoseEnqueueFailedIsHandedOffAfterThatGrace()
+    {
+        var fault = FaultInjectionPolicy.QueueSends();
+        await using var app = await TestApp.StartAsync(
+            b => b.Services.ConfigureAll<QueueClientOptions>(o => o.AddPolicy(fault, Azure.Core.HttpPipelinePosition.PerCall)),
+            new Dictionary<string, string?> { ["Handoff:ReconcileGrace"] = "00:00:20" });
+        fault.Failing = true;
+        Assert.Equal(503, (await app.PostLeadAsync(Leads.Article().ToJsonString())).Status);
+        fault.Failing = false;
+
+        app.Time.Advance(TimeSpan.FromSeconds(19));
+        Assert.Equal(0, await ReconcileAsync(app));
+        app.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, await ReconcileAsync(app));
+
+        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(["MQL", "SAL"], Moves(await app.GetLeadAsync("lead-article-1")));
     }
 }

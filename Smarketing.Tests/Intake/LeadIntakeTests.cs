@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
@@ -42,6 +43,7 @@ public sealed class LeadIntakeTests
         _pending,
         ScoringModel.LoadDefault(),
         new LifecyclePolicy(LifecycleOptions.CreateDefault(), _time),
+        Options.Create(new HandoffOptions()),
         _time,
         NullLogger<LeadIntake>.Instance);
 

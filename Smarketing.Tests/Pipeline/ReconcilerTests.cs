@@ -89,7 +89,7 @@ public sealed class ReconcilerTests(ITestOutputHelper output)
         // What the intake writes for each MQL (index entry, ledger row, message), written in bulk.
         var clock = Stopwatch.StartNew();
         var ids = Enumerable.Range(0, Backlog).Select(i => $"lead-backlog-{i:D5}").ToList();
-        await index.AddAsync([.. ids.Select(id => new PendingHandoff { LeadId = id, DueAt = message.MqlAt + HandoffReconciler.GracePeriod })], CancellationToken.None);
+        await index.AddAsync([.. ids.Select(id => new PendingHandoff { LeadId = id, DueAt = message.MqlAt + HandoffOptions.DefaultReconcileGrace })], CancellationToken.None);
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (id, ct) =>
         {
             await app.Layout.LeadLedger.AddEntityAsync(TableLeadLedger.ToEntity(template.ToMemento() with { LeadId = id, ETag = null }), ct);
@@ -98,7 +98,7 @@ public sealed class ReconcilerTests(ITestOutputHelper output)
         output.WriteLine($"{Backlog} MQLs written in {clock.Elapsed.TotalSeconds:F1} s");
 
         // The host stalls (a slow CRM): every message waits past the reconciler's window.
-        app.Time.Advance(HandoffReconciler.GracePeriod * 4);
+        app.Time.Advance(HandoffOptions.DefaultReconcileGrace * 4);
         Assert.Equal(0, await ReconcileAsync(app));
 
         counter.Reset();
@@ -118,7 +118,7 @@ public sealed class ReconcilerTests(ITestOutputHelper output)
         await app.PostLeadAsync(Leads.Article("lead-article-2").ToJsonString());
         await app.Layout.Handoff.ClearMessagesAsync();
         await ReconcileAsync(app);
-        app.Time.Advance(HandoffReconciler.GracePeriod);
+        app.Time.Advance(HandoffOptions.DefaultReconcileGrace);
         counter.Reset();
 
         Assert.Equal(2, await ReconcileAsync(app));

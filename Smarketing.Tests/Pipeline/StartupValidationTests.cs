@@ -12,6 +12,8 @@ public sealed class StartupValidationTests
     [InlineData("Crm:Provider", "Dynamics", "Crm:Provider")]
     [InlineData("Scoring:ModelPath", "/nonexistent/model.json", "Scoring:ModelPath")]
     [InlineData("Lifecycle:DisqualificationReasons:0:Code", "not upper", "Lifecycle:DisqualificationReasons:0:Code")]
+    [InlineData("Handoff:ReconcileGrace", "00:00:01", "Handoff:ReconcileGrace")]
+    [InlineData("Handoff:ReconcileGrace", "2.00:00:00", "Handoff:ReconcileGrace")]
     public async Task Start_BadSetting_FailsNamingTheSetting(string key, string value, string named)
     {
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
