@@ -28,16 +28,8 @@ public sealed class CrmRetryAfterUpsertTests
     {
         await using var crm = await CrmTestApp.StartCrmRecordsAsync(provider);
         var fault = new FaultInjectionPolicy(IsLedgerMoveToSal);
-        await using var app = await TestApp.StartAsync(
-            b => b.Services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(fault, HttpPipelinePosition.PerCall)),
-            CrmTestSettings.For(crm));
-        await app.PostLeadAsync(Leads.Article().ToJsonString());
-        var message = Assert.Single((await app.Layout.Handoff.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5))).Value);
-
-        fault.Failing = true;
-        await Assert.ThrowsAnyAsync<Exception>(() => app.Function<HandOffMql>().Run(message, CancellationToken.None));
-        fault.Failing = false;
-        Assert.Equal(1, fault.Injected);
+        await using var app = await StartAsync(crm, fault);
+        var message = await HandOffWithFailedLedgerMoveAsync(app, fault);
 
         // The upsert's answer reached the ledger before the move that failed.
         var record = await crm.FindAsync(app, LeadId, Email);
@@ -71,14 +63,8 @@ public sealed class CrmRetryAfterUpsertTests
     {
         await using var crm = await CrmTestApp.StartCrmRecordsAsync(provider);
         var fault = new FaultInjectionPolicy(IsLedgerMoveToSal);
-        await using var app = await TestApp.StartAsync(
-            b => b.Services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(fault, HttpPipelinePosition.PerCall)),
-            CrmTestSettings.For(crm));
-        await app.PostLeadAsync(Leads.Article().ToJsonString());
-        var message = Assert.Single((await app.Layout.Handoff.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5))).Value);
-        fault.Failing = true;
-        await Assert.ThrowsAnyAsync<Exception>(() => app.Function<HandOffMql>().Run(message, CancellationToken.None));
-        fault.Failing = false;
+        await using var app = await StartAsync(crm, fault);
+        var message = await HandOffWithFailedLedgerMoveAsync(app, fault);
         var first = await crm.FindAsync(app, LeadId, Email);
 
         await crm.DeleteAsync(app, LeadId, Email);
@@ -89,6 +75,22 @@ public sealed class CrmRetryAfterUpsertTests
         Assert.Equal(LeadStatus.Sal, handedOff!.Status);
         Assert.Equal(again!.Id, handedOff.CrmId);
         Assert.Equal((first!.OwnerId, first.Status), (again.OwnerId, again.Status));
+    }
+
+    private static Task<TestApp> StartAsync(ICrmRecords crm, FaultInjectionPolicy fault) => TestApp.StartAsync(
+        b => b.Services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(fault, HttpPipelinePosition.PerCall)),
+        CrmTestSettings.For(crm));
+
+    // Posts the article's lead and runs its handoff once with the ledger's SAL move failing; returns the message to redeliver.
+    private static async Task<Azure.Storage.Queues.Models.QueueMessage> HandOffWithFailedLedgerMoveAsync(TestApp app, FaultInjectionPolicy fault)
+    {
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+        var message = Assert.Single((await app.Layout.Handoff.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5))).Value);
+        fault.Failing = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => app.Function<HandOffMql>().Run(message, CancellationToken.None));
+        fault.Failing = false;
+        Assert.Equal(1, fault.Injected);
+        return message;
     }
 
     // The MQL → SAL write of the ledger, and no other: the upsert's record id is written before it.
