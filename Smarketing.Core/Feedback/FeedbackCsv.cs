@@ -1,11 +1,14 @@
 using System.Globalization;
-using System.Text;
+using CsvHelper;
+using CsvHelper.Configuration;
 
 namespace Smarketing.Core.Feedback;
 
 /// <summary>
-/// The CSV export of <c>DisqualificationFeedback</c> rows (RFC 4180: comma-separated, CRLF line ends, fields with a comma,
-/// quote or line break quoted, quotes doubled), one row per disqualification, for a warehouse or a spreadsheet.
+/// The CSV export of <c>DisqualificationFeedback</c> rows (RFC 4180 as CsvHelper writes it: comma-separated, CRLF line
+/// ends, fields with a comma, quote or line break quoted, quotes doubled), one row per disqualification, for a warehouse
+/// or a spreadsheet. Every text column comes from webhooks or CRM feedback, so by default each is neutralised for
+/// spreadsheets (<see cref="Neutralize"/>); a machine consumer asks for the values as stored.
 /// </summary>
 public static class FeedbackCsv
 {
@@ -16,55 +19,80 @@ public static class FeedbackCsv
         "reason_label", "score", "model_version", "source", "rep", "note",
     ];
 
-    /// <summary>The header line, with its line end.</summary>
-    public static string Header { get; } = string.Join(',', Columns) + "\r\n";
+    // Injection is handled per text column (Neutralize): CsvHelper's own option would also touch a negative score.
+    private static readonly CsvConfiguration Configuration = new(CultureInfo.InvariantCulture)
+    {
+        InjectionOptions = InjectionOptions.None,
+    };
+
+    /// <summary>Writes the header and one line per row as they are read; <paramref name="raw"/> leaves text columns as stored.</summary>
+    public static async Task WriteAsync(TextWriter writer, IAsyncEnumerable<DisqualificationFeedback> rows, bool raw, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        await using var csv = new CsvWriter(writer, Configuration, leaveOpen: true);
+        foreach (var column in Columns)
+        {
+            csv.WriteField(column);
+        }
+
+        await csv.NextRecordAsync();
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            WriteRow(csv, row, raw);
+            await csv.NextRecordAsync();
+        }
+
+        await csv.FlushAsync();
+    }
 
     /// <summary>One row as a CSV line, with its line end.</summary>
-    public static string Line(DisqualificationFeedback row)
+    public static string Line(DisqualificationFeedback row, bool raw = false)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var sb = new StringBuilder(256);
-        Append(sb, row.DisqualifiedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture), first: true);
-        Append(sb, row.Campaign);
-        Append(sb, row.LeadId);
-        Append(sb, row.Cycle.ToString(CultureInfo.InvariantCulture));
-        Append(sb, row.FromStatus);
-        Append(sb, row.ReasonCode);
-        Append(sb, row.ReasonCategory);
-        Append(sb, row.ReasonLabel);
-        Append(sb, row.Score.ToString(CultureInfo.InvariantCulture));
-        Append(sb, row.ModelVersion);
-        Append(sb, row.Source);
-        Append(sb, row.Rep);
-        Append(sb, Neutralize(row.Note));
-        return sb.Append("\r\n").ToString();
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = new CsvWriter(text, Configuration, leaveOpen: true))
+        {
+            WriteRow(csv, row, raw);
+            csv.NextRecord();
+        }
+
+        return text.ToString();
     }
 
     /// <summary>
-    /// A rep's note opened in a spreadsheet must not run as a formula: a note starting with <c>= + - @</c>, a tab or a
-    /// carriage return gets a leading apostrophe. Only the free-text note is touched; ids and codes stay exact.
+    /// A value opened in a spreadsheet must not run as a formula (OWASP's CSV injection guidance): a value whose first
+    /// character other than a space is <c>= + - @</c> (or their full-width forms), a tab, a carriage return or a line feed
+    /// gets a leading apostrophe, which spreadsheets show as text and do not display.
     /// </summary>
-    public static string? Neutralize(string? note) =>
-        note is { Length: > 0 } && note[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + note : note;
-
-    private static void Append(StringBuilder sb, string? value, bool first = false)
+    public static string? Neutralize(string? value)
     {
-        if (!first)
-        {
-            sb.Append(',');
-        }
-
         if (string.IsNullOrEmpty(value))
         {
-            return;
+            return value;
         }
 
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
-        {
-            sb.Append(value);
-            return;
-        }
+        var first = value.AsSpan().TrimStart(' ');
+        return first.Length > 0 && first[0] is '=' or '+' or '-' or '@' or '\t' or '\r' or '\n' or '＝' or '＋' or '－' or '＠'
+            ? "'" + value
+            : value;
+    }
 
-        sb.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+    private static void WriteRow(CsvWriter csv, DisqualificationFeedback row, bool raw)
+    {
+        string? Text(string? value) => raw ? value : Neutralize(value);
+
+        csv.WriteField(row.DisqualifiedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+        csv.WriteField(Text(row.Campaign));
+        csv.WriteField(Text(row.LeadId));
+        csv.WriteField(row.Cycle.ToString(CultureInfo.InvariantCulture));
+        csv.WriteField(Text(row.FromStatus));
+        csv.WriteField(Text(row.ReasonCode));
+        csv.WriteField(Text(row.ReasonCategory));
+        csv.WriteField(Text(row.ReasonLabel));
+        csv.WriteField(row.Score.ToString(CultureInfo.InvariantCulture));
+        csv.WriteField(Text(row.ModelVersion));
+        csv.WriteField(Text(row.Source));
+        csv.WriteField(Text(row.Rep));
+        csv.WriteField(Text(row.Note));
     }
 }

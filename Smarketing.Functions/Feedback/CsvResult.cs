@@ -5,7 +5,7 @@ using Smarketing.Core.Feedback;
 namespace Smarketing.Functions.Feedback;
 
 /// <summary>Streams feedback rows as CSV while they are read from storage, so an export of any size holds one page in memory.</summary>
-public sealed class CsvResult(IAsyncEnumerable<DisqualificationFeedback> rows, string fileName) : IActionResult
+public sealed class CsvResult(IAsyncEnumerable<DisqualificationFeedback> rows, string fileName, bool raw) : IActionResult
 {
     public const string ContentType = "text/csv; charset=utf-8";
 
@@ -20,12 +20,7 @@ public sealed class CsvResult(IAsyncEnumerable<DisqualificationFeedback> rows, s
         response.ContentType = ContentType;
         response.Headers.ContentDisposition = $"attachment; filename=\"{FileName}\"";
         await using var writer = new StreamWriter(response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024, leaveOpen: true);
-        await writer.WriteAsync(FeedbackCsv.Header);
-        await foreach (var row in rows.WithCancellation(http.RequestAborted))
-        {
-            await writer.WriteAsync(FeedbackCsv.Line(row));
-        }
-
+        await FeedbackCsv.WriteAsync(writer, rows, raw, http.RequestAborted);
         await writer.FlushAsync(http.RequestAborted);
     }
 }

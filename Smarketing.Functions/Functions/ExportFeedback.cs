@@ -11,8 +11,9 @@ using Smarketing.Functions.Http;
 namespace Smarketing.Functions;
 
 /// <summary>
-/// <c>GET /api/feedback/export?from=&amp;to=&amp;campaign=</c>: the raw <c>DisqualificationFeedback</c> rows of the window as
-/// CSV, by campaign then time, streamed as they are read.
+/// <c>GET /api/feedback/export?from=&amp;to=&amp;campaign=&amp;raw=</c>: the <c>DisqualificationFeedback</c> rows of the window as
+/// CSV, by campaign then time, streamed as they are read; every text column neutralised for spreadsheets unless
+/// <c>raw=true</c>.
 /// </summary>
 public sealed class ExportFeedback(FeedbackAnalytics analytics, IOptions<FeedbackSummaryOptions> options, TimeProvider timeProvider)
 {
@@ -21,7 +22,8 @@ public sealed class ExportFeedback(FeedbackAnalytics analytics, IOptions<Feedbac
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "feedback/export")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var query = FeedbackQueries.Parse(request, options.Value, timeProvider, out var problem);
+        var raw = false;
+        var query = FeedbackQueries.Parse(request, options.Value, timeProvider, out var problem, errors => raw = FeedbackQueries.Flag(request, "raw", absent: false, errors));
         if (query is null)
         {
             return problem!;
@@ -32,7 +34,7 @@ public sealed class ExportFeedback(FeedbackAnalytics analytics, IOptions<Feedbac
             CultureInfo.InvariantCulture,
             $"disqualification-feedback_{query.From.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}_{query.To.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.csv");
         return await StorageFailure.AnswerAsync(
-            async () => new CsvResult(await FirstPageReadAsync(analytics.ExportAsync(query, cancellationToken), cancellationToken), name),
+            async () => new CsvResult(await FirstPageReadAsync(analytics.ExportAsync(query, cancellationToken), cancellationToken), name, raw),
             "The export could not be read",
             "ask again");
     }
