@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Smarketing.Core.Feedback;
 using Smarketing.Core.Handoff;
 using Smarketing.Core.Intake;
 using Smarketing.Core.Leads;
 using Smarketing.Core.Scoring;
+using Smarketing.Functions.Http;
 using Smarketing.Functions.Intake;
 using Smarketing.Functions.Storage;
 
@@ -32,6 +34,8 @@ public static class DependencyInjection
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<WebhookIntake>();
+        builder.Services.AddOptions<HttpEdgeOptions>().BindConfiguration(HttpEdgeOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<HttpEdgeOptions>, HttpEdgeOptionsValidator>();
         return builder;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Smarketing.Core.Feedback;
 using Smarketing.Core.Feedback.HubSpot;
 using Smarketing.Core.Intake;
@@ -17,7 +18,7 @@ namespace Smarketing.Functions;
 /// for a workflow set up with an API key, by <c>X-Smarketing-Secret</c> (<c>Feedback:HubSpot:Secrets</c>). HubSpot does not
 /// retry a 4xx, so a refused change stays visible in the workflow's history; it retries a 5xx for up to three days.
 /// </summary>
-public sealed class RecordHubSpotFeedback(FeedbackIntake intake, HubSpotWorkflowReader hubSpot, TimeProvider timeProvider, ILogger<RecordHubSpotFeedback> logger)
+public sealed class RecordHubSpotFeedback(FeedbackIntake intake, HubSpotWorkflowReader hubSpot, IOptions<HttpEdgeOptions> edge, TimeProvider timeProvider, ILogger<RecordHubSpotFeedback> logger)
 {
     /// <summary>A contact with every property and its history outgrows the generic cap.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
@@ -53,7 +54,7 @@ public sealed class RecordHubSpotFeedback(FeedbackIntake intake, HubSpotWorkflow
     {
         if (WebhookRequests.Header(request, HubSpotSignatures.V3Header) is not null && hubSpot.ClientSecrets.Count > 0)
         {
-            var check = hubSpot.CheckSignature(WebhookRequests.From(request, body, hubSpot.PublicBaseUrl), timeProvider.GetUtcNow());
+            var check = hubSpot.CheckSignature(WebhookRequests.From(request, body, hubSpot.PublicBaseUrl, edge.Value.TrustedProxyHops), timeProvider.GetUtcNow());
             return check switch
             {
                 HubSpotSignatureCheck.Valid => null,

@@ -14,7 +14,7 @@ public sealed record AdmittedDelivery(LeadSubmission? Submission, string? Delive
 /// Picks the lead source by route (<c>/api/leads/{source}</c>) or the <c>X-Smarketing-Source</c> header, authenticates the
 /// delivery by that source's scheme, then maps it onto the canonical lead.
 /// </summary>
-public sealed class WebhookIntake(IEnumerable<ILeadSource> sources, IOptions<IntakeOptions> options, TimeProvider timeProvider)
+public sealed class WebhookIntake(IEnumerable<ILeadSource> sources, IOptions<IntakeOptions> options, IOptions<HttpEdgeOptions> edge, TimeProvider timeProvider)
 {
     public const string SourceHeader = "X-Smarketing-Source";
 
@@ -36,7 +36,7 @@ public sealed class WebhookIntake(IEnumerable<ILeadSource> sources, IOptions<Int
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(request);
-        var auth = Authenticate(source, WebhookRequests.From(request, body, source.PublicBaseUrl));
+        var auth = Authenticate(source, WebhookRequests.From(request, body, source.PublicBaseUrl, edge.Value.TrustedProxyHops));
         if (!auth.Authenticated)
         {
             return new AdmittedDelivery(null, null, StatusCodes.Status401Unauthorized, auth.Failure, null);

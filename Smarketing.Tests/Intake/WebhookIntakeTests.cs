@@ -166,9 +166,10 @@ public sealed class WebhookIntakeTests
     }
 
     [Fact]
-    public async Task HubSpot_BehindChainedProxies_SignatureCheckedAgainstTheFirstForwardedHost()
+    public async Task HubSpot_BehindTwoTrustedProxies_SignatureCheckedAgainstTheHostTheOutermostSaw()
     {
-        await using var app = await TestApp.StartAsync(settings: VendorSettings);
+        var settings = new Dictionary<string, string?>(VendorSettings) { ["Http:TrustedProxyHops"] = "2" };
+        await using var app = await TestApp.StartAsync(settings: settings);
         var headers = HubSpotHeaders(app, Payloads.HubSpotFlat, "https://leads.customer.example/api/leads/hubspot");
         headers["X-Forwarded-Proto"] = "https, http";
         headers["X-Forwarded-Host"] = "leads.customer.example, internal-gateway:8080";

@@ -13,6 +13,7 @@ public sealed class StartupValidationTests
     [InlineData("Scoring:ModelPath", "/nonexistent/model.json", "Scoring:ModelPath")]
     [InlineData("Lifecycle:DisqualificationReasons:0:Code", "not upper", "Lifecycle:DisqualificationReasons:0:Code")]
     [InlineData("Handoff:ReconcileGrace", "00:00:01", "Handoff:ReconcileGrace")]
+    [InlineData("Http:TrustedProxyHops", "6", "Http:TrustedProxyHops")]
     [InlineData("Handoff:ReconcileGrace", "2.00:00:00", "Handoff:ReconcileGrace")]
     public async Task Start_BadSetting_FailsNamingTheSetting(string key, string value, string named)
     {
