@@ -8,7 +8,7 @@ namespace Smarketing.Core.Contracts;
 public sealed record CrmFeedback
 {
     /// <summary>The longest lead id, as the lead webhook accepts it.</summary>
-    public const int MaxLeadIdLength = 200;
+    public const int MaxLeadIdLength = Identifiers.MaxLength;
 
     /// <summary>The longest note kept; vendor formats cut longer notes, the generic body refuses them.</summary>
     public const int MaxNoteLength = 1000;
@@ -60,9 +60,9 @@ public sealed record CrmFeedback
             var root = document.RootElement;
 
             var leadId = String(root, "leadId", errors, required: true);
-            if (leadId is { Length: > MaxLeadIdLength })
+            if (leadId is not null && Identifiers.Problem(leadId) is { } leadIdProblem)
             {
-                errors.Add("leadId", $"Must be at most {MaxLeadIdLength} characters, as lead ids are.");
+                errors.Add("leadId", leadIdProblem);
                 leadId = null;
             }
 
@@ -85,9 +85,9 @@ public sealed record CrmFeedback
             var reasonText = String(root, "reasonCode", errors, required: false);
             var reason = reasonText is null ? impliedReason : values.MapReason(reasonText);
             var eventText = String(root, "eventId", errors, required: false);
-            if (eventText is { Length: > MaxLeadIdLength })
+            if (eventText is not null && Identifiers.Problem(eventText) is { } eventProblem)
             {
-                errors.Add("eventId", $"Must be at most {MaxLeadIdLength} characters.");
+                errors.Add("eventId", eventProblem);
             }
             var note = String(root, "note", errors, required: false);
             var rep = String(root, "rep", errors, required: false);

@@ -14,7 +14,6 @@ public static class LeadSubmissionParser
     /// <summary>The deepest JSON nesting a lead body may have.</summary>
     public const int MaxDepth = 16;
 
-    private const int MaxIdLength = 200;
     private const int MaxTextLength = 256;
     private const int MaxActions = 200;
     private const int MaxCompanySize = 10_000_000;
@@ -31,7 +30,7 @@ public static class LeadSubmissionParser
         using (document)
         {
             var root = document.RootElement;
-            var id = Text(root, "id", MaxIdLength, errors);
+            var id = Id(root, "id", errors);
             var email = Text(root, "email", MaxTextLength, errors);
             if (email is null && !errors.Fields.Contains("email"))
             {
@@ -46,8 +45,8 @@ public static class LeadSubmissionParser
             var industry = Text(root, "industry", MaxTextLength, errors);
             var country = Text(root, "country", MaxTextLength, errors);
             var jobTitle = Text(root, "jobTitle", MaxTextLength, errors);
-            var crmId = Text(root, "crmId", MaxIdLength, errors);
-            var ownerId = Text(root, "ownerId", MaxIdLength, errors);
+            var crmId = Id(root, "crmId", errors);
+            var ownerId = Id(root, "ownerId", errors);
             var campaign = Text(root, "campaign", MaxTextLength, errors);
             var source = Text(root, "source", MaxTextLength, errors);
             var trigger = Text(root, "triggerAction", MaxTextLength, errors);
@@ -82,6 +81,18 @@ public static class LeadSubmissionParser
                 },
             };
         }
+    }
+
+    private static string? Id(JsonElement root, string name, FieldErrors errors)
+    {
+        var id = Text(root, name, Identifiers.MaxLength, errors);
+        if (id is not null && Identifiers.Problem(id) is { } problem)
+        {
+            errors.Add(name, problem);
+            return null;
+        }
+
+        return id;
     }
 
     private static string? Text(JsonElement root, string name, int maxLength, FieldErrors errors)

@@ -24,9 +24,9 @@ internal static class VendorFields
         {
             errors.Add(prefix + fields.LeadId, $"Required: the lead's Smarketing id ({missingHint}).");
         }
-        else if (leadId.Length > CrmFeedback.MaxLeadIdLength || leadId.Any(char.IsControl))
+        else if (Identifiers.Problem(leadId) is { } problem)
         {
-            errors.Add(prefix + fields.LeadId, $"Must be at most {CrmFeedback.MaxLeadIdLength} characters without control characters.");
+            errors.Add(prefix + fields.LeadId, problem);
         }
 
         CrmStatusMapping? mapping = null;

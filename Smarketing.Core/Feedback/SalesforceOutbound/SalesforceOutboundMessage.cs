@@ -20,6 +20,12 @@ public sealed record SalesforceOutboundMessage
     /// <summary>The most notifications one message may carry.</summary>
     public const int MaxNotifications = 100;
 
+    /// <summary>
+    /// The deepest element nesting read (a real message nests six deep). Deeper is refused before the document is built,
+    /// so 140,000 nested elements, which fit in the body cap, never reach code that walks the tree on a small stack.
+    /// </summary>
+    public const int MaxDepth = 32;
+
     private static readonly XNamespace Xsi = "http://www.w3.org/2001/XMLSchema-instance";
 
     /// <summary>The org that sent the message (18 characters as Salesforce sends it).</summary>
@@ -44,15 +50,15 @@ public sealed record SalesforceOutboundMessage
         XDocument document;
         try
         {
-            using var stream = new MemoryStream(body.ToArray(), writable: false);
-            using var reader = XmlReader.Create(stream, new XmlReaderSettings
+            var bytes = body.ToArray();
+            if (DeeperThanAllowed(bytes))
             {
-                DtdProcessing = DtdProcessing.Prohibit,
-                XmlResolver = null,
-                IgnoreComments = true,
-                IgnoreProcessingInstructions = true,
-                MaxCharactersInDocument = 4 * 1024 * 1024,
-            });
+                errors.Add("$", $"The XML nests elements deeper than {MaxDepth} levels; an Outbound Message nests six.");
+                return null;
+            }
+
+            using var stream = new MemoryStream(bytes, writable: false);
+            using var reader = XmlReader.Create(stream, ReaderSettings());
             document = XDocument.Load(reader);
         }
         catch (XmlException ex)
@@ -80,6 +86,10 @@ public sealed record SalesforceOutboundMessage
         {
             errors.Add("notifications.OrganizationId", "Required.");
         }
+        else if (Identifiers.Problem(organizationId) is { } organizationProblem)
+        {
+            errors.Add("notifications.OrganizationId", organizationProblem);
+        }
 
         var elements = notifications.Elements(OutboundNamespace + "Notification").ToList();
         if (elements.Count == 0)
@@ -95,9 +105,9 @@ public sealed record SalesforceOutboundMessage
         for (var i = 0; i < elements.Count && errors.IsEmpty; i++)
         {
             var id = Text(elements[i].Element(OutboundNamespace + "Id"));
-            if (id is null || id.Length > CrmFeedback.MaxLeadIdLength)
+            if (id is null || Identifiers.Problem(id) is not null)
             {
-                errors.Add($"Notification[{i}].Id", id is null ? "Required: the notification id is what a redelivery is recognised by." : "Too long for a Salesforce id.");
+                errors.Add($"Notification[{i}].Id", id is null ? "Required: the notification id is what a redelivery is recognised by." : Identifiers.Problem(id)!);
                 continue;
             }
 
@@ -159,6 +169,31 @@ public sealed record SalesforceOutboundMessage
 
         var text = element.Value.Trim();
         return text.Length == 0 ? null : text;
+    }
+
+    private static XmlReaderSettings ReaderSettings() => new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        MaxCharactersInDocument = 4 * 1024 * 1024,
+    };
+
+    // A forward-only pass with the reader's own depth count: no tree, no recursion.
+    private static bool DeeperThanAllowed(byte[] bytes)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        using var reader = XmlReader.Create(stream, ReaderSettings());
+        while (reader.Read())
+        {
+            if (reader.NodeType == XmlNodeType.Element && reader.Depth > MaxDepth)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 
