@@ -17,6 +17,13 @@ public interface ILeadSource
     /// <summary>True when at least one secret is configured.</summary>
     bool HasSecrets { get; }
 
+    /// <summary>
+    /// True when the operator chose to accept this source's deliveries unsigned while it has no secret (its
+    /// <c>AllowUnsigned</c> setting; Development only). Never decided by the caller: a delivery that names another
+    /// source by route or header gets that source's rule.
+    /// </summary>
+    bool AllowsUnsigned { get; }
+
     /// <summary>The public base URL the vendor calls, to rebuild the URI it signed behind a proxy; null when it signs no URI.</summary>
     string? PublicBaseUrl { get; }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Smarketing.Core.Handoff;
@@ -11,11 +10,10 @@ namespace Smarketing.Core.Intake;
 /// <summary>The intake feature's registration.</summary>
 public static class IntakeRegistration
 {
-    /// <summary>The shared <c>Intake</c> options, <see cref="LeadIntake"/>, and every lead source, each with its options validated at start.</summary>
+    /// <summary><see cref="LeadIntake"/> and every lead source, each with its options validated at start.</summary>
     public static IHostApplicationBuilder AddIntake(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName);
         builder.Services.TryAddSingleton<LeadIntake>();
         builder.AddHandoffOptions();
 

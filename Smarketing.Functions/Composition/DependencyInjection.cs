@@ -36,6 +36,8 @@ public static class DependencyInjection
         builder.Services.AddSingleton<WebhookIntake>();
         builder.Services.AddOptions<HttpEdgeOptions>().BindConfiguration(HttpEdgeOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<HttpEdgeOptions>, HttpEdgeOptionsValidator>();
+        builder.Services.AddOptions<DeploymentSafety>().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DeploymentSafety>, DeploymentSafetyValidator>();
         return builder;
     }
 }

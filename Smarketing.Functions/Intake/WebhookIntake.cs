@@ -14,12 +14,11 @@ public sealed record AdmittedDelivery(LeadSubmission? Submission, string? Delive
 /// Picks the lead source by route (<c>/api/leads/{source}</c>) or the <c>X-Smarketing-Source</c> header, authenticates the
 /// delivery by that source's scheme, then maps it onto the canonical lead.
 /// </summary>
-public sealed class WebhookIntake(IEnumerable<ILeadSource> sources, IOptions<IntakeOptions> options, IOptions<HttpEdgeOptions> edge, TimeProvider timeProvider)
+public sealed class WebhookIntake(IEnumerable<ILeadSource> sources, IOptions<HttpEdgeOptions> edge, TimeProvider timeProvider)
 {
     public const string SourceHeader = "X-Smarketing-Source";
 
     private readonly IReadOnlyList<ILeadSource> _sources = [.. sources];
-    private readonly IntakeOptions _options = options.Value;
 
     /// <summary>The source names a route may use, for the 404 of an unknown one.</summary>
     public string SourceNames => string.Join(", ", _sources.SkipLast(1).Select(s => s.Name.ToLowerInvariant())) + " or " + _sources[^1].Name.ToLowerInvariant();
@@ -53,9 +52,9 @@ public sealed class WebhookIntake(IEnumerable<ILeadSource> sources, IOptions<Int
     {
         if (!source.HasSecrets)
         {
-            return _options.AllowUnsigned
+            return source.AllowsUnsigned
                 ? AuthenticationResult.Success()
-                : AuthenticationResult.Refused($"No secret is configured for the {source.Name} source (setting {source.SecretSetting}), and unsigned deliveries are not allowed.");
+                : AuthenticationResult.Refused($"No secret is configured for the {source.Name} source (setting {source.SecretSetting}), and unsigned deliveries are not allowed for it.");
         }
 
         return source.Authenticate(webhook, timeProvider.GetUtcNow());

@@ -202,7 +202,7 @@ public sealed class VendorBodyTests
     [Fact]
     public async Task Generic_BodyOver64KiB_StillRefused413AndNotRecorded()
     {
-        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Intake:AllowUnsigned"] = "true", ["Intake:Generic:Secrets"] = "" });
+        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Intake:Generic:AllowUnsigned"] = "true", ["Intake:Generic:Secrets"] = "", ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development" });
         var lead = Leads.Article();
         lead["notes"] = new string('n', BodyLimits.Default);
 

@@ -100,7 +100,7 @@ public sealed class WebhookIntakeTests
     [Fact]
     public async Task Generic_UnsignedAllowedForLocalDevelopment_Accepted()
     {
-        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Intake:Generic:Secrets"] = "", ["Intake:AllowUnsigned"] = "true" });
+        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Intake:Generic:Secrets"] = "", ["Intake:Generic:AllowUnsigned"] = "true", ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development" });
 
         var response = await app.PostToSourceAsync(null, Leads.Article().ToJsonString(), "application/json", new Dictionary<string, string>());
 

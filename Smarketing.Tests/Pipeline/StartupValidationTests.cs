@@ -44,6 +44,9 @@ public sealed class StartupValidationTests
             .Where(p => p.Name != "AzureWebJobsStorage")
             .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => (string?)p.Value.GetString());
 
+        // As func start runs it: Core Tools set the environment to Development.
+        settings["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
+
         await using var app = await TestApp.StartAsync(settings: settings);
         var response = await app.PostToSourceAsync(null, Leads.Article().ToJsonString(), "application/json", new Dictionary<string, string>());
 

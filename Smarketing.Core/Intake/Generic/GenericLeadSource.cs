@@ -18,6 +18,9 @@ public sealed class GenericLeadSource(IOptions<GenericSourceOptions> options) : 
     public bool HasSecrets => _keys.Count > 0;
 
     /// <inheritdoc/>
+    public bool AllowsUnsigned { get; } = options.Value.AllowUnsigned;
+
+    /// <inheritdoc/>
     public string? PublicBaseUrl => null;
 
     /// <inheritdoc/>

@@ -8,6 +8,12 @@ public sealed class HubSpotSourceOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Intake:HubSpot";
 
+    /// <summary>
+    /// Accept this source's deliveries unsigned while it has no secret configured. Development only: outside
+    /// <c>AZURE_FUNCTIONS_ENVIRONMENT=Development</c> the app refuses to start with it set.
+    /// </summary>
+    public bool AllowUnsigned { get; set; }
+
     /// <summary>The largest body accepted, in bytes (1 MiB unless set; <see cref="BodyLimits.Min"/> to <see cref="BodyLimits.Max"/>).</summary>
     public int MaxBodyBytes { get; set; } = BodyLimits.HubSpotDefault;
 

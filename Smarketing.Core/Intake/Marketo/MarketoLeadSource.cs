@@ -20,6 +20,9 @@ public sealed class MarketoLeadSource(IOptions<MarketoSourceOptions> options) : 
     public bool HasSecrets => _secrets.Count > 0;
 
     /// <inheritdoc/>
+    public bool AllowsUnsigned { get; } = options.Value.AllowUnsigned;
+
+    /// <inheritdoc/>
     public string? PublicBaseUrl => null;
 
     /// <inheritdoc/>
