@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Smarketing.Core.Feedback.Generic;
 using Smarketing.Core.Feedback.HubSpot;
 using Smarketing.Core.Feedback.SalesforceFlow;
 using Smarketing.Core.Feedback.SalesforceOutbound;
@@ -21,7 +22,8 @@ public static class FeedbackRegistration
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
 
-        // The generic JSON format has no settings and nothing to register.
+        services.AddOptions<GenericFeedbackOptions>().BindConfiguration(GenericFeedbackOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GenericFeedbackOptions>, GenericFeedbackOptionsValidator>());
         builder.AddSalesforceOutboundFeedback();
         builder.AddSalesforceFlowFeedback();
         builder.AddHubSpotWorkflowFeedback();

@@ -19,16 +19,17 @@ public sealed class DeploymentSafety
     /// <summary>The least estimated strength of a shared secret outside Development, in bits (see <see cref="EstimatedBits"/>).</summary>
     public const int MinSecretBits = 96;
 
-    /// <summary>The lead sources whose <c>Intake:&lt;Source&gt;:AllowUnsigned</c> is checked.</summary>
-    public static readonly IReadOnlyList<string> Sources = ["Generic", "HubSpot", "Marketo"];
-
     /// <summary>Settings that hold secrets the app checks deliveries against: each must be strong and new.</summary>
     public static readonly IReadOnlyList<string> SharedSecretSettings =
     [
         "Intake:Generic:Secrets", "Intake:HubSpot:ClientSecrets", "Intake:Marketo:Secrets",
         "Feedback:Salesforce:OutboundMessageSecrets", "Feedback:Salesforce:FlowSecrets",
-        "Feedback:HubSpot:ClientSecrets", "Feedback:HubSpot:Secrets",
+        "Feedback:HubSpot:ClientSecrets", "Feedback:HubSpot:Secrets", "Feedback:Generic:Secrets",
     ];
+
+    /// <summary>Settings that let an endpoint accept unsigned deliveries: Development only.</summary>
+    public static readonly IReadOnlyList<string> AllowUnsignedSettings =
+        ["Intake:Generic:AllowUnsigned", "Intake:HubSpot:AllowUnsigned", "Intake:Marketo:AllowUnsigned", "Feedback:Generic:AllowUnsigned"];
 
     /// <summary>Credentials a vendor issues: their strength is the vendor's, but a sample value is never accepted.</summary>
     public static readonly IReadOnlyList<string> VendorCredentialSettings = ["Crm:Salesforce:ClientSecret", "Crm:HubSpot:AccessToken"];
@@ -73,12 +74,11 @@ internal sealed class DeploymentSafetyValidator(IConfiguration configuration) : 
         var where = string.IsNullOrEmpty(environment)
             ? $"{DeploymentSafety.EnvironmentSetting} is not set, which is Production"
             : $"{DeploymentSafety.EnvironmentSetting} is '{environment}'";
-        foreach (var source in DeploymentSafety.Sources)
+        foreach (var key in DeploymentSafety.AllowUnsignedSettings)
         {
-            var key = $"Intake:{source}:AllowUnsigned";
             if (bool.TryParse(configuration[key], out var allow) && allow)
             {
-                failures.Add($"Setting {key} is true outside Development ({where}): configure the source's secret instead; unsigned deliveries are for a local run only.");
+                failures.Add($"Setting {key} is true outside Development ({where}): configure the endpoint's secret instead; unsigned deliveries are for a local run only.");
             }
         }
 

@@ -69,6 +69,7 @@ public sealed class FeedbackContentTypeTests(FeedbackAppFixture fixture) : IClas
                 request.Headers[WebhookRequests.SecretHeader] = FeedbackTesting.HubSpotApiKey;
                 return await HttpInvoker.ExecuteAsync(request, await _app.Function<RecordHubSpotFeedback>().Run(request, CancellationToken.None));
             default:
+                _app.SignFeedback(request, FeedbackJson);
                 return await HttpInvoker.ExecuteAsync(request, await _app.Function<RecordCrmFeedback>().Run(request, CancellationToken.None));
         }
     }

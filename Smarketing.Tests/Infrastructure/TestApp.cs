@@ -44,7 +44,11 @@ public sealed class TestApp : IAsyncDisposable
         ["Crm:Provider"] = "Sandbox",
         ["Routing:Reps"] = "rep-ada,rep-grace,rep-linus",
         ["Intake:Generic:Secrets"] = GenericSecret,
+        ["Feedback:Generic:Secrets"] = FeedbackSecret,
     };
+
+    /// <summary>The Standard Webhooks secret the test app's generic feedback endpoint accepts (a caller of its own).</summary>
+    public const string FeedbackSecret = "whsec_c2VjcmV0LWZvci1mZWVkYmFjay0wMTIzNDU2Nzg5";
 
     /// <summary>The Standard Webhooks secret the test app's generic source accepts.</summary>
     public const string GenericSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -120,11 +124,25 @@ public sealed class TestApp : IAsyncDisposable
         return await HttpInvoker.ExecuteAsync(request, result);
     }
 
+    /// <summary>Posts generic CRM feedback signed with <see cref="FeedbackSecret"/>, as a CRM integration would.</summary>
     public async Task<HttpResult> PostFeedbackAsync(string json)
     {
         var request = HttpInvoker.Request("POST", "/api/crm/feedback", json);
+        SignFeedback(request, json);
         var result = await Function<RecordCrmFeedback>().Run(request, CancellationToken.None);
         return await HttpInvoker.ExecuteAsync(request, result);
+    }
+
+    /// <summary>Adds the Standard Webhooks headers of <see cref="FeedbackSecret"/> for <paramref name="body"/>, at the app's clock.</summary>
+    public void SignFeedback(Microsoft.AspNetCore.Http.HttpRequest request, string body, string id = "")
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        StandardWebhooks.TryDecodeSecret(FeedbackSecret, out var key);
+        id = id.Length > 0 ? id : "msg_" + Guid.NewGuid().ToString("N");
+        var ts = Time.GetUtcNow().ToUnixTimeSeconds();
+        request.Headers[StandardWebhooks.IdHeader] = id;
+        request.Headers[StandardWebhooks.TimestampHeader] = ts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        request.Headers[StandardWebhooks.SignatureHeader] = StandardWebhooks.Sign(key, id, ts, System.Text.Encoding.UTF8.GetBytes(body));
     }
 
     public async Task<HttpResult> GetLeadAsync(string leadId)

@@ -16,7 +16,7 @@ public sealed class SmokeCommandTests
         http.DefaultRequestHeaders.Add("x-functions-key", LocalFunctionsServer.FunctionKey);
         var output = new StringWriter();
 
-        var passed = await new SmokeRunner(http, output, TimeSpan.FromSeconds(30), TestApp.GenericSecret).RunAsync(CancellationToken.None);
+        var passed = await new SmokeRunner(http, output, TimeSpan.FromSeconds(30), TestApp.GenericSecret, TestApp.FeedbackSecret).RunAsync(CancellationToken.None);
 
         Assert.True(passed, output.ToString());
         Assert.Contains("PASS: all 7 steps", output.ToString(), StringComparison.Ordinal);
@@ -31,7 +31,7 @@ public sealed class SmokeCommandTests
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         var output = new StringWriter();
 
-        var passed = await new SmokeRunner(http, output, TimeSpan.FromSeconds(5), TestApp.GenericSecret).RunAsync(CancellationToken.None);
+        var passed = await new SmokeRunner(http, output, TimeSpan.FromSeconds(5), TestApp.GenericSecret, TestApp.FeedbackSecret).RunAsync(CancellationToken.None);
 
         Assert.False(passed);
         Assert.Contains("FAIL: step 1", output.ToString(), StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class SmokeCommandTests
         http.DefaultRequestHeaders.Add("x-functions-key", LocalFunctionsServer.FunctionKey);
         var output = new StringWriter();
 
-        var passed = await new SmokeRunner(http, output, TimeSpan.FromSeconds(2), TestApp.GenericSecret).RunAsync(CancellationToken.None);
+        var passed = await new SmokeRunner(http, output, TimeSpan.FromSeconds(2), TestApp.GenericSecret, TestApp.FeedbackSecret).RunAsync(CancellationToken.None);
 
         Assert.False(passed);
         Assert.Contains("FAIL: step 4: still MQL", output.ToString(), StringComparison.Ordinal);

@@ -4,7 +4,8 @@ using Smarketing.Smoke;
 // The key: none locally (`func start` checks no keys); in Azure a function key (or a host key). The master key is not
 // needed: the smoke test calls only function-level endpoints. It may also come from SMARKETING_FUNCTION_KEY.
 // SMARKETING_WEBHOOK_SECRET (whsec_..., one of Intake__Generic__Secrets) signs the lead webhooks, as a deployed app
-// requires; locally the sample settings accept unsigned leads.
+// requires; SMARKETING_FEEDBACK_SECRET (one of Feedback__Generic__Secrets) signs the CRM feedback. Locally the sample
+// settings accept both unsigned.
 //   e.g. dotnet run --project tools/Smarketing.Smoke -- http://localhost:7071
 //        SMARKETING_WEBHOOK_SECRET=whsec_... dotnet run --project tools/Smarketing.Smoke -- https://my-app.azurewebsites.net "$FUNCTION_KEY"
 if (args.Length < 1 || !Uri.TryCreate(args[0].TrimEnd('/') + "/", UriKind.Absolute, out var baseUrl))
@@ -19,6 +20,7 @@ if (args.Length < 1 || !Uri.TryCreate(args[0].TrimEnd('/') + "/", UriKind.Absolu
         environment:
           SMARKETING_WEBHOOK_SECRET  a whsec_... secret from Intake__Generic__Secrets: signs the lead webhooks,
                                      as a deployed app requires (not needed locally)
+          SMARKETING_FEEDBACK_SECRET a whsec_... secret from Feedback__Generic__Secrets: signs the CRM feedback
         """);
     return 2;
 }
@@ -33,5 +35,7 @@ if (!string.IsNullOrEmpty(key))
 
 Console.WriteLine($"Smoke test of {baseUrl}");
 var secret = Environment.GetEnvironmentVariable("SMARKETING_WEBHOOK_SECRET");
-var passed = await new SmokeRunner(http, Console.Out, timeout, string.IsNullOrEmpty(secret) ? null : secret).RunAsync(CancellationToken.None);
+var feedbackSecret = Environment.GetEnvironmentVariable("SMARKETING_FEEDBACK_SECRET");
+var passed = await new SmokeRunner(http, Console.Out, timeout, string.IsNullOrEmpty(secret) ? null : secret, string.IsNullOrEmpty(feedbackSecret) ? null : feedbackSecret)
+    .RunAsync(CancellationToken.None);
 return passed ? 0 : 1;

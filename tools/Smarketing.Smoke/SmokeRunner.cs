@@ -12,7 +12,7 @@ namespace Smarketing.Smoke;
 /// reaches the CRM (SAL with an owner), bad input gets 400, and a disqualification with a reason is
 /// recorded. Every step is printed; the first deviation stops the run.
 /// </summary>
-public sealed class SmokeRunner(HttpClient http, TextWriter output, TimeSpan handoffTimeout, string? webhookSecret = null)
+public sealed class SmokeRunner(HttpClient http, TextWriter output, TimeSpan handoffTimeout, string? webhookSecret = null, string? feedbackSecret = null)
 {
     private int _step;
 
@@ -119,7 +119,11 @@ public sealed class SmokeRunner(HttpClient http, TextWriter output, TimeSpan han
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
             if (webhookSecret is not null && path.StartsWith("api/leads", StringComparison.Ordinal))
             {
-                Sign(request, body);
+                Sign(request, body, webhookSecret, "webhook");
+            }
+            else if (feedbackSecret is not null && path.StartsWith("api/crm/feedback", StringComparison.Ordinal))
+            {
+                Sign(request, body, feedbackSecret, "feedback");
             }
         }
 
@@ -129,12 +133,12 @@ public sealed class SmokeRunner(HttpClient http, TextWriter output, TimeSpan han
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    // Signed as a generic source expects (Standard Webhooks); a re-sent lead keeps its webhook-id, as a vendor's retry does.
-    private void Sign(HttpRequestMessage request, string body)
+    // Signed as the generic endpoints expect (Standard Webhooks); a re-sent lead keeps its webhook-id, as a vendor's retry does.
+    private static void Sign(HttpRequestMessage request, string body, string secret, string which)
     {
-        if (!StandardWebhooks.TryDecodeSecret(webhookSecret!, out var key))
+        if (!StandardWebhooks.TryDecodeSecret(secret, out var key))
         {
-            throw new SmokeFailure("the webhook secret is not a Standard Webhooks secret (whsec_...)");
+            throw new SmokeFailure($"the {which} secret is not a Standard Webhooks secret (whsec_...)");
         }
 
         var id = "smoke_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(body)).AsSpan(0, 12));

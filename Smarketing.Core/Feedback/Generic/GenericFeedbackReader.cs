@@ -4,7 +4,7 @@ namespace Smarketing.Core.Feedback.Generic;
 
 /// <summary>
 /// The generic JSON format (<see cref="CrmFeedback"/>): lifecycle statuses and reason codes as Smarketing spells them, so
-/// it needs no value map, and no settings of its own (the endpoint's function key is its credential).
+/// it needs no value map. Its deliveries are signed with Standard Webhooks (<see cref="GenericFeedbackOptions"/>).
 /// </summary>
 public static class GenericFeedbackReader
 {
