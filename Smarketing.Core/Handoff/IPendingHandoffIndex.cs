@@ -8,6 +8,9 @@ public sealed record PendingHandoff
 
     /// <summary>When the reconciler should look at the lead.</summary>
     public required DateTimeOffset DueAt { get; init; }
+
+    /// <summary>When the lead became the MQL whose handoff is pending, for the status page's oldest pending MQL; null in entries written before it was kept.</summary>
+    public DateTimeOffset? MqlAt { get; init; }
 }
 
 /// <summary>

@@ -74,6 +74,9 @@ public sealed record PoisonedHandoff
     public string? LeadStatus { get; init; }
 
     public int? HandoffFailures { get; init; }
+
+    /// <summary>True when the lead was handed off since it was dead-lettered: a replay removes the row and sends nothing.</summary>
+    public bool Resolved { get; init; }
 }
 
 /// <summary>Which poisoned handoffs to replay.</summary>
@@ -93,6 +96,9 @@ public sealed record ReplayResult
     public required IReadOnlyList<string> MessageIdsNotFound { get; init; }
 
     public required IReadOnlyList<string> LeadIdsNotFound { get; init; }
+
+    /// <summary>Rows whose lead was handed off since: removed, and no message sent.</summary>
+    public required IReadOnlyList<PoisonedHandoff> AlreadyHandedOff { get; init; }
 
     public required bool Truncated { get; init; }
 }
@@ -127,6 +133,27 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
                 Kind = DeadLetter.Refused,
                 Reason = reason,
                 Provider = provider,
+                PoisonedAt = timeProvider.GetUtcNow(),
+                Body = original.Body.ToString(),
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Dead-letters a handoff whose last delivery (the host's <c>maxDequeueCount</c>) failed otherwise than by a state of
+    /// the CRM, so the host completes it instead of moving it to the poison queue, where it would expire.
+    /// </summary>
+    public async Task RecordRetriesExhaustedAsync(QueueMessage original, string? leadId, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        await WriteAsync(
+            new DeadLetter
+            {
+                MessageId = original.MessageId,
+                LeadId = leadId,
+                Kind = DeadLetter.RetriesExhausted,
+                Reason = reason,
+                Provider = null,
                 PoisonedAt = timeProvider.GetUtcNow(),
                 Body = original.Body.ToString(),
             },
@@ -230,9 +257,18 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
         }
 
         var replayed = new List<PoisonedHandoff>();
+        var resolved = new List<PoisonedHandoff>();
         foreach (var (letter, etag) in chosen.Values.OrderBy(r => r.Letter.PoisonedAt))
         {
             var described = await DescribeAsync(letter, cancellationToken);
+            if (described.Resolved)
+            {
+                await DeleteAsync(letter, etag, cancellationToken);
+                logger.DeadLetterResolved(letter.MessageId, letter.LeadId ?? "(unknown)");
+                resolved.Add(described);
+                continue;
+            }
+
             await layout.Handoff.SendMessageAsync(letter.Body, visibilityTimeout: null, timeToLive: QueueHandoffEnqueuer.NeverExpires, cancellationToken: cancellationToken);
             try
             {
@@ -251,9 +287,40 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
         {
             Replayed = replayed,
             MessageIdsNotFound = [.. selection.MessageIds.Where(id => !chosen.ContainsKey(id))],
-            LeadIdsNotFound = [.. selection.LeadIds.Where(id => !replayed.Any(r => r.LeadId == id))],
+            LeadIdsNotFound = [.. selection.LeadIds.Where(id => !replayed.Any(r => r.LeadId == id) && !resolved.Any(r => r.LeadId == id))],
+            AlreadyHandedOff = resolved,
             Truncated = truncated,
         };
+    }
+
+    /// <summary>How many rows the dead letters hold (counted up to <see cref="MaxScan"/>; the second value is true when there were more).</summary>
+    public async Task<(int Count, bool Truncated)> CountAsync(CancellationToken cancellationToken)
+    {
+        var count = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition}");
+        await foreach (var _ in layout.HandoffDeadLetters.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken))
+        {
+            if (count == MaxScan)
+            {
+                return (count, true);
+            }
+
+            count++;
+        }
+
+        return (count, false);
+    }
+
+    private async Task DeleteAsync(DeadLetter letter, ETag etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await layout.HandoffDeadLetters.DeleteEntityAsync(Partition, TableKeys.Encode(letter.MessageId), etag, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // A concurrent replay took it first.
+        }
     }
 
     private async Task WriteAsync(DeadLetter letter, CancellationToken cancellationToken)
@@ -325,6 +392,10 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
         }
     }
 
+    // Handed off since (by a replay, a resumed handoff or a duplicate message) and not waiting for another handoff.
+    private static bool IsResolved(Lead? lead) =>
+        lead is not null && lead.Handoff.HandedOffAt is not null && !(lead.Status == LeadStatus.Mql && lead.Handoff.Pending);
+
     private async Task<PoisonedHandoff> DescribeAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
         var record = string.IsNullOrWhiteSpace(letter.LeadId) ? null : await ledger.FindAsync(letter.LeadId, cancellationToken);
@@ -338,6 +409,7 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
             PoisonedAt = letter.PoisonedAt,
             LeadStatus = record?.Status.ToWire(),
             HandoffFailures = record?.Handoff.Failures,
+            Resolved = IsResolved(record),
         };
     }
 }
