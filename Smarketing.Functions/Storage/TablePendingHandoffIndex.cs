@@ -86,10 +86,6 @@ internal sealed class TablePendingHandoffIndex(StorageLayout layout) : IPendingH
             ["MqlAt"] = entry.MqlAt,
         };
 
-    /// <summary>
-    /// Every entry (up to <paramref name="max"/>, earliest due first) with its MQL time, for the status page; the second
-    /// value is true when there were more.
-    /// </summary>
     public async Task<(IReadOnlyList<PendingHandoff> Entries, bool Truncated)> ReadAllAsync(int max, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition}");
