@@ -81,6 +81,28 @@ public sealed class CrmHandoffFaultTests
         Assert.Contains(message, listing.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Handoff_SalesforceRequestLimitExceeded_WaitsForTheDailyLimitProbeNoDeliverySpentNotPoisoned()
+    {
+        await using var crm = await FakeSalesforce.StartNewAsync();
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm));
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+        crm.Faults.Enqueue(FakeSalesforce.RequestLimitExceeded());
+
+        var listener = app.HandoffListener(ShortRetry);
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+
+        // The first delivery opened the circuit and put the handoff back for the probe 15 minutes later (on the app's
+        // clock); the probe's delivery handed it off. Neither invocation failed, so no delivery was spent.
+        Assert.Equal(2, listener.Invocations);
+        Assert.Empty(listener.Errors);
+        Assert.Equal(1, (await app.LedgerAsync(LeadId))!.Handoff.Failures);
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.HandoffPoison));
+        Assert.Empty(await app.DeadLettersAsync());
+        Assert.Equal(1, crm.RecordCount);
+        Assert.Equal("SAL", (await app.GetLeadAsync(LeadId)).Json.GetProperty("status").GetString());
+    }
+
     [Theory]
     [InlineData("Salesforce")]
     [InlineData("HubSpot")]

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Handoff;
 using Smarketing.Core.Handoff.Sandbox;
+using Smarketing.Core.Leads;
+using Smarketing.Functions;
 using Smarketing.Functions.Storage;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
@@ -64,6 +66,34 @@ public sealed class PoisonReplayTests
             second.Json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("messageId").GetString()).Order());
         Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
         Assert.DoesNotContain("test@example.com", first.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListAndReplay_LeadHandedOffSinceByTheReconcilersResume_ResolvedRowRemovedAndNothingSentTwice()
+    {
+        var (app, crm) = await StartWithPoisonAsync();
+        await using var _app = app;
+
+        // The reconciler resumes the failed handoff after its first resume delay, and this time it goes through.
+        app.Time.Advance(Lead.ResumeDelays[0] + TimeSpan.FromMinutes(1));
+        await app.Function<ReconcileHandoffs>().Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), CancellationToken.None);
+        await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("SAL", (await app.GetLeadAsync("lead-conflict")).Json.GetProperty("status").GetString());
+        var callsBefore = crm.Calls;
+
+        var listed = ByLead(await app.ListPoisonAsync());
+        Assert.True(listed["lead-conflict"].GetProperty("resolved").GetBoolean());
+        Assert.False(listed["lead-refused"].GetProperty("resolved").GetBoolean());
+
+        var replay = await app.ReplayAsync("{\"leadIds\": [\"lead-conflict\"]}");
+
+        Assert.Equal(200, replay.Status);
+        Assert.Equal(0, replay.Json.GetProperty("replayedCount").GetInt32());
+        Assert.Equal("lead-conflict", Assert.Single(replay.Json.GetProperty("alreadyHandedOff").EnumerateArray()).GetProperty("leadId").GetString());
+        Assert.Empty(replay.Json.GetProperty("notFound").GetProperty("leadIds").EnumerateArray());
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
+        Assert.DoesNotContain("lead-conflict", ByLead(await app.ListPoisonAsync()).Keys);
+        Assert.Equal(callsBefore, crm.Calls);
     }
 
     [Fact]
