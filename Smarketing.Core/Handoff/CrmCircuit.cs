@@ -15,7 +15,7 @@ public sealed record CrmState
     /// <summary>True while handoffs wait for the CRM instead of calling it.</summary>
     public bool Open { get; init; }
 
-    /// <summary>Why it is open.</summary>
+    /// <summary>Why it is open; once closed, why it was open last.</summary>
     public CrmCondition? Condition { get; init; }
 
     /// <summary>When it opened.</summary>
@@ -30,7 +30,7 @@ public sealed record CrmState
     /// <summary>How many probes failed since it opened.</summary>
     public int FailedProbes { get; init; }
 
-    /// <summary>The CRM's last error (no personal data: the handoff takes e-mail and phone out first).</summary>
+    /// <summary>The CRM's last error, kept after it closes (no personal data: the handoff takes e-mail and phone out first).</summary>
     public string? LastError { get; init; }
 
     /// <summary>When it last closed.</summary>
@@ -196,7 +196,9 @@ public sealed class CrmCircuit(ICrmStateStore store, ICrmClient crm, IOptions<Cr
             }
 
             var now = timeProvider.GetUtcNow();
-            if (await store.TryWriteAsync(CrmState.Closed(crm.Provider) with { ClosedAt = now, ETag = state.ETag }, cancellationToken))
+            // The last condition and error stay on the row, so the status page can say what the CRM last went through.
+            var closed = state with { Open = false, Since = null, NextProbeAt = null, ProbeDelay = null, FailedProbes = 0, ClosedAt = now };
+            if (await store.TryWriteAsync(closed, cancellationToken))
             {
                 logger.CrmCircuitClosed(crm.Provider, state.Condition?.ToString() ?? "unknown", now - (state.Since ?? now));
                 return;

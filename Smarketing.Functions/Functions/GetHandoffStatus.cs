@@ -46,6 +46,7 @@ public sealed class GetHandoffStatus(CrmCircuit circuit, IPendingHandoffIndex in
                         NextProbeAt = crm.Open ? crm.NextProbeAt : null,
                         FailedProbes = crm.Open ? crm.FailedProbes : 0,
                         crm.LastError,
+                        LastCondition = crm.Open ? null : crm.Condition?.ToString(),
                         crm.ClosedAt,
                     },
                     Backlog = backlog,

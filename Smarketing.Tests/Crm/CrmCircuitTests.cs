@@ -269,6 +269,8 @@ public sealed class CrmCircuitTests
         var closed = await StatusAsync(app);
 
         Assert.Equal("closed", closed.Json.GetProperty("crm").GetProperty("state").GetString());
+        Assert.Equal("Down", closed.Json.GetProperty("crm").GetProperty("lastCondition").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, closed.Json.GetProperty("crm").GetProperty("condition").ValueKind);
         Assert.Equal(0, closed.Json.GetProperty("backlog").GetProperty("pendingHandoffs").GetInt32());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, closed.Json.GetProperty("backlog").GetProperty("oldestPendingMqlAt").ValueKind);
     }
