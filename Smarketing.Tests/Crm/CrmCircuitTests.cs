@@ -240,7 +240,7 @@ public sealed class CrmCircuitTests
     public async Task Status_CrmDownThenBack_ShowsTheOpenCircuitTheBacklogAndTheOldestMqlThenClosedAndEmpty()
     {
         await using var crm = await FakeHubSpot.StartNewAsync();
-        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm));
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm, new Dictionary<string, string?> { ["Crm:Resilience:MaxRetries"] = "0" }));
         var mqlAt = app.Time.GetUtcNow();
         await app.PostLeadAsync(Lead("lead-status-1").ToJsonString());
         await app.PostLeadAsync(Lead("lead-status-2").ToJsonString());
@@ -265,7 +265,8 @@ public sealed class CrmCircuitTests
         Assert.InRange(backlog.GetProperty("oldestPendingMqlAgeSeconds").GetInt64(), 10, 11);
         Assert.Equal(0, open.Json.GetProperty("deadLetters").GetProperty("count").GetInt32());
 
-        await RunAsync(app, TimeSpan.FromSeconds(60));
+        var run = await RunAsync(app, TimeSpan.FromSeconds(120));
+        Assert.Empty(run.Errors);
         var closed = await StatusAsync(app);
 
         Assert.Equal("closed", closed.Json.GetProperty("crm").GetProperty("state").GetString());
