@@ -116,12 +116,14 @@ public sealed class CrmTransientException : Exception
     public CrmTransientException(string message)
         : base(message)
     {
+        Condition = CrmCondition.Down;
     }
 
     /// <summary>Creates the exception with the CRM's reason and the cause (condition <see cref="CrmCondition.Down"/>).</summary>
     public CrmTransientException(string message, Exception innerException)
         : base(message, innerException)
     {
+        Condition = CrmCondition.Down;
     }
 
     /// <summary>
