@@ -34,7 +34,7 @@ internal sealed record DeadLetter
     /// <summary><c>refused</c>: the handoff poisoned it at once (the CRM or the message can never succeed as it is).</summary>
     public const string Refused = "refused";
 
-    /// <summary><c>retries-exhausted</c>: the host moved it to <c>mql-handoff-poison</c> after maxDequeueCount failed deliveries.</summary>
+    /// <summary><c>retries-exhausted</c>: its last delivery (maxDequeueCount) failed otherwise than by a state of the CRM.</summary>
     public const string RetriesExhausted = "retries-exhausted";
 
     /// <summary>The id of the queue message that was dead-lettered; the replay names it.</summary>
@@ -106,8 +106,9 @@ public sealed record ReplayResult
 /// <summary>
 /// The app's own dead letter of handoffs, the table <c>HandoffDeadLetters</c>: rows never expire (a queue message
 /// does after 7 days unless told otherwise, and the host's poison copies are not told), and listing or replaying is
-/// a table query instead of leasing the poison queue. Refused handoffs are written here directly by
-/// <see cref="HandOffMql"/>; the host's poison copies are moved here by <see cref="RecordPoisonedHandoff"/>.
+/// a table query instead of leasing the poison queue. Refused handoffs and the last failed delivery of any other are
+/// written here directly by <see cref="HandOffMql"/>; poison copies the host still makes are moved here by
+/// <see cref="RecordPoisonedHandoff"/>. A row whose lead was handed off since is listed as resolved and not replayed.
 /// A replay sends the original body to <c>mql-handoff</c> before it deletes the row, so a crash in between leaves
 /// a duplicate (which the handoff's idempotence absorbs), never a loss.
 /// </summary>
