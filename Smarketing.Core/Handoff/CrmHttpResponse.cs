@@ -27,12 +27,24 @@ public sealed record CrmHttpResponse
     /// <summary>True for a 2xx status.</summary>
     public bool IsSuccess => Status is >= 200 and <= 299;
 
-    /// <summary>Sends <paramref name="request"/>, reads the answer and disposes the response.</summary>
+    /// <summary>
+    /// Sends <paramref name="request"/>, reads the answer and disposes the response. A CRM that could not be reached
+    /// (connection refused or reset, every attempt timed out, the HttpClient's breaker open) throws
+    /// <see cref="CrmTransientException"/> with <see cref="CrmCondition.Down"/>: a state of the CRM, not of the lead.
+    /// </summary>
     public static async Task<CrmHttpResponse> SendAsync(HttpMessageInvoker http, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
-        using var response = await http.SendAsync(request, cancellationToken);
-        return await ReadAsync(response, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            return await ReadAsync(response, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException)
+        {
+            throw new CrmTransientException($"The CRM could not be reached at {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: {ex.Message}", CrmCondition.Down, null, null, ex);
+        }
     }
 
     /// <summary>Reads <paramref name="response"/>; the caller still owns (and disposes) it.</summary>

@@ -22,6 +22,9 @@ public sealed class CrmOptions
     /// <summary>The resilience of the CRM's HTTP calls (section <c>Crm:Resilience</c>).</summary>
     public CrmResilienceOptions Resilience { get; set; } = new();
 
+    /// <summary>How handoffs wait for a CRM that is down, rate-limited or refusing our credentials (section <c>Crm:Circuit</c>).</summary>
+    public CrmCircuitOptions Circuit { get; set; } = new();
+
     /// <summary>
     /// True when <c>Crm:Provider</c> names <paramref name="provider"/>. Read from configuration, not from the
     /// validated options, so that a CRM's validator stays silent (instead of failing twice) when
@@ -75,6 +78,31 @@ public sealed class CrmResilienceOptions
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
 
+/// <summary>
+/// The CRM circuit (section <c>Crm:Circuit</c>, see <see cref="CrmCircuit"/>): when the next probe of a CRM that
+/// failed as a whole is made, per condition, and how waiting handoff messages are spread out.
+/// </summary>
+public sealed class CrmCircuitOptions
+{
+    /// <summary>The first wait before probing a CRM that is down, doubling after each failed probe; also the wait for a 429 without <c>Retry-After</c>.</summary>
+    public TimeSpan ProbeDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait between two probes of a CRM that is down.</summary>
+    public TimeSpan MaxProbeDelay { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The wait between probes while the org's daily API limit is spent.</summary>
+    public TimeSpan DailyLimitProbeDelay { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The wait between probes while the CRM refuses our credentials.</summary>
+    public TimeSpan CredentialsProbeDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most a waiting message's return is spread after the next probe, so they don't all come back at once.</summary>
+    public TimeSpan DeferralJitter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest one deferral hides a message (a queue allows 7 days); a longer wait is several deferrals.</summary>
+    public TimeSpan MaxDeferral { get; set; } = TimeSpan.FromDays(1);
+}
+
 internal sealed class CrmOptionsValidator(CrmProviders providers) : IValidateOptions<CrmOptions>
 {
     // host.json's functionTimeout is 5 minutes; the CRM must leave the function time to write the ledger.
@@ -89,7 +117,39 @@ internal sealed class CrmOptionsValidator(CrmProviders providers) : IValidateOpt
 
         var failures = new List<string>();
         ValidateResilience(options.Resilience, failures);
+        ValidateCircuit(options.Circuit, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // Azure Queue Storage hides a message for at most 7 days.
+    internal static readonly TimeSpan MaxQueueVisibility = TimeSpan.FromDays(7);
+
+    private static void ValidateCircuit(CrmCircuitOptions o, List<string> failures)
+    {
+        const string s = "Crm:Circuit:";
+        var second = TimeSpan.FromSeconds(1);
+        foreach (var (name, value) in new[] { ("ProbeDelay", o.ProbeDelay), ("DailyLimitProbeDelay", o.DailyLimitProbeDelay), ("CredentialsProbeDelay", o.CredentialsProbeDelay) })
+        {
+            if (value < second || value > o.MaxDeferral)
+            {
+                failures.Add($"Setting {s}{name} ({value}) must be at least 00:00:01 and at most {s}MaxDeferral ({o.MaxDeferral}).");
+            }
+        }
+
+        if (o.MaxProbeDelay < o.ProbeDelay || o.MaxProbeDelay > o.MaxDeferral)
+        {
+            failures.Add($"Setting {s}MaxProbeDelay ({o.MaxProbeDelay}) must be at least {s}ProbeDelay ({o.ProbeDelay}) and at most {s}MaxDeferral ({o.MaxDeferral}).");
+        }
+
+        if (o.DeferralJitter < TimeSpan.Zero || o.DeferralJitter > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"Setting {s}DeferralJitter ({o.DeferralJitter}) must be between 00:00:00 and 00:05:00.");
+        }
+
+        if (o.MaxDeferral < TimeSpan.FromMinutes(1) || o.MaxDeferral > MaxQueueVisibility)
+        {
+            failures.Add($"Setting {s}MaxDeferral ({o.MaxDeferral}) must be between 00:01:00 and 7.00:00:00 (the longest a queue hides a message).");
+        }
     }
 
     private static void ValidateResilience(CrmResilienceOptions o, List<string> failures)

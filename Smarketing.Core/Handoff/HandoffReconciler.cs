@@ -11,13 +11,15 @@ namespace Smarketing.Core.Handoff;
 /// growing delays, <see cref="Lead.ResumeDelays"/>, unless the CRM refused the record for good). It reads only the
 /// entries of the <see cref="IPendingHandoffIndex"/> that are due and that the queue's front has passed, so its cost
 /// follows pending work, not the ledger's size; a message still waiting in the queue is never sent twice (see
-/// <see cref="Lead.IsRequeueDue"/>).
+/// <see cref="Lead.IsRequeueDue"/>), a message deferred while the CRM circuit was open counting as enqueued when it
+/// becomes visible again. It pauses while the <see cref="CrmCircuit"/> is open.
 /// </summary>
 public sealed class HandoffReconciler(
     ILeadLedger ledger,
     IPendingHandoffIndex index,
     IHandoffEnqueuer queue,
     IOptions<HandoffOptions> options,
+    CrmCircuit circuit,
     TimeProvider timeProvider,
     ILogger<HandoffReconciler> logger)
 {
@@ -35,6 +37,14 @@ public sealed class HandoffReconciler(
         if (!_backfilled)
         {
             await BackfillAsync(cancellationToken);
+        }
+
+        // While the CRM circuit is open every handoff waits for its probe: a new message would only be deferred in turn.
+        var crm = await circuit.ReadAsync(cancellationToken);
+        if (crm.Open)
+        {
+            logger.ReconcilerPaused(crm.Provider, crm.Condition?.ToString() ?? "unknown", crm.NextProbeAt);
+            return 0;
         }
 
         var now = timeProvider.GetUtcNow();
@@ -107,7 +117,7 @@ public sealed class HandoffReconciler(
             return;
         }
 
-        await index.AddAsync([new PendingHandoff { LeadId = entry.LeadId, DueAt = next }], cancellationToken);
+        await index.AddAsync([new PendingHandoff { LeadId = entry.LeadId, DueAt = next, MqlAt = lead.Mql?.At ?? entry.MqlAt }], cancellationToken);
         await index.RemoveAsync(entry, cancellationToken);
     }
 
@@ -119,7 +129,7 @@ public sealed class HandoffReconciler(
             var entries = new List<PendingHandoff>();
             await foreach (var lead in ledger.FindPendingHandoffsAsync(cancellationToken))
             {
-                entries.Add(new PendingHandoff { LeadId = lead.LeadId, DueAt = lead.NextReconcileAt(GracePeriod) ?? timeProvider.GetUtcNow() });
+                entries.Add(new PendingHandoff { LeadId = lead.LeadId, DueAt = lead.NextReconcileAt(GracePeriod) ?? timeProvider.GetUtcNow(), MqlAt = lead.Mql?.At });
             }
 
             await index.AddAsync(entries, cancellationToken);

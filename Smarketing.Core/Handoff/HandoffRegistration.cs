@@ -9,8 +9,9 @@ namespace Smarketing.Core.Handoff;
 public static class HandoffRegistration
 {
     /// <summary>
-    /// The CRMs (<see cref="CrmRegistration.AddCrm"/>), <see cref="MqlHandoff"/> and <see cref="HandoffReconciler"/>.
-    /// The queue, the ledger, the owner cursor and the sandbox's table are storage, registered by the host.
+    /// The CRMs (<see cref="CrmRegistration.AddCrm"/>), <see cref="MqlHandoff"/>, <see cref="CrmCircuit"/> and
+    /// <see cref="HandoffReconciler"/>. The queue, the ledger, the owner cursor, the CRM state and the sandbox's table
+    /// are storage, registered by the host.
     /// </summary>
     public static IHostApplicationBuilder AddHandoff(this IHostApplicationBuilder builder)
     {
@@ -18,6 +19,7 @@ public static class HandoffRegistration
         builder.AddCrm();
         builder.AddHandoffOptions();
         builder.Services.TryAddSingleton<MqlHandoff>();
+        builder.Services.TryAddSingleton<CrmCircuit>();
         builder.Services.TryAddSingleton<HandoffReconciler>();
         return builder;
     }

@@ -88,30 +88,68 @@ public sealed class CrmPermanentException : Exception
 }
 
 /// <summary>
-/// The CRM is unavailable or rate-limited after the in-process retries: the same request is worth sending
-/// again later (the queue's next delivery).
+/// What a CRM's transient failure says about the CRM as a whole, so the handoff waits for the CRM instead of
+/// spending each lead's attempts on it (see <see cref="CrmCircuit"/>).
+/// </summary>
+public enum CrmCondition
+{
+    /// <summary>Unreachable, timing out or answering 5xx.</summary>
+    Down,
+
+    /// <summary>Rate-limited for now (HTTP 429), usually with a <c>Retry-After</c>.</summary>
+    Throttled,
+
+    /// <summary>The org's daily API request limit is spent (Salesforce <c>REQUEST_LIMIT_EXCEEDED</c>).</summary>
+    DailyLimit,
+
+    /// <summary>The CRM refuses our credentials (expired token, revoked app, missing scope).</summary>
+    CredentialsRefused,
+}
+
+/// <summary>
+/// The CRM is unavailable, rate-limited or refusing our credentials after the in-process retries: a state of the
+/// CRM (<see cref="Condition"/>), not of the lead, and the same request is worth sending again once it clears.
 /// </summary>
 public sealed class CrmTransientException : Exception
 {
-    /// <summary>Creates the exception with the CRM's reason.</summary>
+    /// <summary>Creates the exception with the CRM's reason (condition <see cref="CrmCondition.Down"/>).</summary>
     public CrmTransientException(string message)
         : base(message)
     {
+        Condition = CrmCondition.Down;
     }
 
-    /// <summary>Creates the exception with the CRM's reason and the cause.</summary>
+    /// <summary>Creates the exception with the CRM's reason and the cause (condition <see cref="CrmCondition.Down"/>).</summary>
     public CrmTransientException(string message, Exception innerException)
         : base(message, innerException)
     {
+        Condition = CrmCondition.Down;
     }
 
-    /// <summary>Creates the exception with the CRM's reason, its HTTP status and how long it asked to wait.</summary>
+    /// <summary>
+    /// Creates the exception with the CRM's reason, its HTTP status and how long it asked to wait; the condition is
+    /// <see cref="CrmCondition.Throttled"/> for a 429, <see cref="CrmCondition.Down"/> for a 5xx or no answer, and
+    /// none (a failure of this request only) for any other status.
+    /// </summary>
     public CrmTransientException(string message, int? statusCode, TimeSpan? retryAfter)
-        : base(message)
+        : this(message, statusCode switch { 429 => CrmCondition.Throttled, null or >= 500 => CrmCondition.Down, _ => null }, statusCode, retryAfter)
     {
+    }
+
+    /// <summary>Creates the exception with the CRM's reason, the condition it shows, its HTTP status and how long it asked to wait.</summary>
+    public CrmTransientException(string message, CrmCondition? condition, int? statusCode, TimeSpan? retryAfter, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Condition = condition;
         StatusCode = statusCode;
         RetryAfter = retryAfter;
     }
+
+    /// <summary>
+    /// What the failure says about the CRM; null for a failure of this request only (two deliveries racing to create
+    /// the same record, a locked row), which the queue's next delivery retries without holding back other leads.
+    /// </summary>
+    public CrmCondition? Condition { get; }
 
     /// <summary>The CRM's HTTP status, when it answered.</summary>
     public int? StatusCode { get; }

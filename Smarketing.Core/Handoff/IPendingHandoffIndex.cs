@@ -8,6 +8,9 @@ public sealed record PendingHandoff
 
     /// <summary>When the reconciler should look at the lead.</summary>
     public required DateTimeOffset DueAt { get; init; }
+
+    /// <summary>When the lead became the MQL whose handoff is pending, for the status page's oldest pending MQL; null in entries written before it was kept.</summary>
+    public DateTimeOffset? MqlAt { get; init; }
 }
 
 /// <summary>
@@ -23,6 +26,12 @@ public interface IPendingHandoffIndex
 
     /// <summary>The entries due at or before <paramref name="dueBy"/>, earliest first, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<PendingHandoff>> ReadDueAsync(DateTimeOffset dueBy, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every entry, up to <paramref name="max"/>, for the status page (a read that grows with the pending work, not the
+    /// ledger); Truncated is true when there were more.
+    /// </summary>
+    Task<(IReadOnlyList<PendingHandoff> Entries, bool Truncated)> ReadAllAsync(int max, CancellationToken cancellationToken);
 
     /// <summary>Removes an entry; one already gone is no error.</summary>
     Task RemoveAsync(PendingHandoff entry, CancellationToken cancellationToken);

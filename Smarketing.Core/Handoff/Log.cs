@@ -31,4 +31,19 @@ internal static partial class Log
 
     [LoggerMessage(411, LogLevel.Information, "{Count} pending handoffs copied into the index of pending handoffs")]
     public static partial void PendingHandoffsIndexed(this ILogger logger, int count);
+
+    [LoggerMessage(420, LogLevel.Warning, "{Provider} circuit opened ({Condition}): handoffs wait for it; next probe at {NextProbeAt}. Last error: {Error}")]
+    public static partial void CrmCircuitOpened(this ILogger logger, string provider, string condition, DateTimeOffset nextProbeAt, string error);
+
+    [LoggerMessage(421, LogLevel.Information, "{Provider} circuit ({Condition}): this handoff probes the CRM ({FailedProbes} probes failed so far)")]
+    public static partial void CrmProbeClaimed(this ILogger logger, string provider, string condition, int failedProbes);
+
+    [LoggerMessage(422, LogLevel.Warning, "{Provider} circuit ({Condition}): probe {FailedProbes} failed; next probe at {NextProbeAt}")]
+    public static partial void CrmProbeFailed(this ILogger logger, string provider, string condition, int failedProbes, DateTimeOffset nextProbeAt);
+
+    [LoggerMessage(423, LogLevel.Information, "{Provider} circuit closed after {OpenFor} ({Condition}): handoffs call the CRM again")]
+    public static partial void CrmCircuitClosed(this ILogger logger, string provider, string condition, TimeSpan openFor);
+
+    [LoggerMessage(424, LogLevel.Information, "Reconciler paused: the {Provider} circuit is open ({Condition}) until the next probe at {NextProbeAt}")]
+    public static partial void ReconcilerPaused(this ILogger logger, string provider, string condition, DateTimeOffset? nextProbeAt);
 }

@@ -21,7 +21,8 @@ public sealed class InvalidHandoffMessageException : Exception
 /// retry after an upsert that reached the CRM sends owner and status only if the record must be created
 /// again, so a rep's changes in between stand. Failures are recorded on the ledger (personal data taken out)
 /// and rethrown: a <see cref="CrmPermanentException"/> or <see cref="InvalidHandoffMessageException"/> for
-/// the caller to poison at once, anything else for the queue's retries.
+/// the caller to dead-letter at once, a <see cref="CrmTransientException"/> with a <see cref="CrmCondition"/> for the
+/// caller's <see cref="CrmCircuit"/>, anything else for the queue's retries.
 /// </summary>
 public sealed class MqlHandoff(
     ILeadLedger ledger,
@@ -33,8 +34,11 @@ public sealed class MqlHandoff(
 {
     private const int MaxErrorLength = 1000;
 
-    /// <summary>Hands off the lead named by <paramref name="message"/>.</summary>
-    public async Task HandleAsync(HandoffMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands off the lead named by <paramref name="message"/>; true when the CRM was called and answered, false when the
+    /// lead needed no handoff any more (a redelivered message found the work done).
+    /// </summary>
+    public async Task<bool> HandleAsync(HandoffMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var errors = message.Validate();
@@ -45,7 +49,7 @@ public sealed class MqlHandoff(
 
         try
         {
-            await HandOffAsync(message, cancellationToken);
+            return await HandOffAsync(message, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not InvalidHandoffMessageException)
         {
@@ -54,14 +58,14 @@ public sealed class MqlHandoff(
         }
     }
 
-    private async Task HandOffAsync(HandoffMessage message, CancellationToken cancellationToken)
+    private async Task<bool> HandOffAsync(HandoffMessage message, CancellationToken cancellationToken)
     {
         var lead = await ledger.FindAsync(message.LeadId, cancellationToken)
             ?? throw new InvalidHandoffMessageException($"Lead '{message.LeadId}' is not in the ledger.");
         if (lead.Status != LeadStatus.Mql)
         {
             logger.HandoffAlreadyDone(lead.LeadId, lead.Status.ToWire());
-            return;
+            return false;
         }
 
         var ownerId = lead.OwnerId ?? message.OwnerId ?? await AssignOwnerAsync(
@@ -114,6 +118,7 @@ public sealed class MqlHandoff(
             cancellationToken);
 
         logger.HandedOff(lead.LeadId, crm.Provider, result.RecordId, result.Created, ownerId);
+        return true;
     }
 
     private async Task<string> AssignOwnerAsync(OwnerAssignmentRequest request, CancellationToken cancellationToken)

@@ -56,7 +56,7 @@ public sealed class LeadIntake(
         {
             // Before the commit, so no pending handoff is ever missing from the index; an entry for a lead that did not
             // become an MQL after all (a duplicate, a refused move) is dropped by the reconciler when it comes due.
-            await pending.AddAsync([new PendingHandoff { LeadId = submission.LeadId, DueAt = now + handoffOptions.Value.ReconcileGrace }], cancellationToken);
+            await pending.AddAsync([new PendingHandoff { LeadId = submission.LeadId, DueAt = now + handoffOptions.Value.ReconcileGrace, MqlAt = now }], cancellationToken);
         }
 
         var (result, message) = await ledger.UpdateAsync(

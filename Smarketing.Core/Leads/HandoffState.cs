@@ -18,6 +18,12 @@ public sealed record HandoffState
     /// <summary>When the reconciler last re-enqueued the handoff.</summary>
     public DateTimeOffset? RequeuedAt { get; init; }
 
+    /// <summary>
+    /// When the handoff's message, put back on the queue hidden while the CRM circuit was open, becomes visible again:
+    /// the message is waiting until then, so the reconciler counts it as enqueued at that time.
+    /// </summary>
+    public DateTimeOffset? DeferredUntil { get; init; }
+
     /// <summary>How many times the reconciler resumed the handoff after failed attempts; each resume waits longer.</summary>
     public int Resumes { get; init; }
 

@@ -261,8 +261,40 @@ public sealed class Lead
     public static readonly IReadOnlyList<TimeSpan> ResumeDelays =
         [TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(6)];
 
-    /// <summary>When the handoff's latest message was put on the queue (the MQL commit or the last re-enqueue); null when none is pending.</summary>
-    public DateTimeOffset? LastEnqueuedAt => IsHandoffPending && Mql is not null ? Handoff.RequeuedAt ?? Mql.At : null;
+    /// <summary>
+    /// When the handoff's latest message was put on the queue (the MQL commit or the last re-enqueue) or, for a message
+    /// deferred while the CRM circuit was open, becomes visible again; null when none is pending.
+    /// </summary>
+    public DateTimeOffset? LastEnqueuedAt
+    {
+        get
+        {
+            if (!IsHandoffPending || Mql is null)
+            {
+                return null;
+            }
+
+            var enqueued = Handoff.RequeuedAt ?? Mql.At;
+            return Handoff.DeferredUntil is { } deferred && deferred > enqueued ? deferred : enqueued;
+        }
+    }
+
+    /// <summary>
+    /// Records that the handoff's message was put back on the queue hidden until <paramref name="until"/> because the CRM
+    /// circuit is open, so the reconciler takes the message as waiting (enqueued at <paramref name="until"/>) and sends no
+    /// second one. False (and no change) when no handoff is pending: the message has nothing left to do.
+    /// </summary>
+    public bool DeferHandoff(DateTimeOffset until, DateTimeOffset now)
+    {
+        if (!IsHandoffPending)
+        {
+            return false;
+        }
+
+        Handoff = Handoff with { DeferredUntil = until, EnqueueFailed = false };
+        UpdatedAt = now;
+        return true;
+    }
 
     /// <summary>
     /// When the reconciler should next look at this lead: <paramref name="grace"/> after the last enqueue for a handoff
@@ -549,7 +581,7 @@ public sealed class Lead
         Mql = new LeadSnapshot { At = now, Campaign = Campaign, Source = Source, Score = score.Score, ModelVersion = score.ModelVersion };
 
         // A new MQL cycle: earlier cycles' failures and re-enqueues say nothing about this handoff.
-        Handoff = Handoff with { Pending = true, EnqueueFailed = false, RequeuedAt = null, Resumes = 0, Failures = 0, LastError = null, LastFailedAt = null, Refused = false, CrmRecordedAt = null };
+        Handoff = Handoff with { Pending = true, EnqueueFailed = false, RequeuedAt = null, DeferredUntil = null, Resumes = 0, Failures = 0, LastError = null, LastFailedAt = null, Refused = false, CrmRecordedAt = null };
         return true;
     }
 

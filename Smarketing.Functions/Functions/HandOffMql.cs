@@ -2,20 +2,34 @@ using System.Text.Json;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Smarketing.Core.Contracts;
 using Smarketing.Core.Handoff;
+using Smarketing.Core.Leads;
 using Smarketing.Functions.Storage;
 
 namespace Smarketing.Functions;
 
 /// <summary>
-/// Queue-triggered on <c>mql-handoff</c>: hands the MQL to the CRM. A handoff that can never succeed as it
-/// is (the CRM refused the record, or the message itself is broken) goes to the dead-letter table at once with
-/// its reason and the invocation completes, so the host deletes it instead of retrying. Every other failure
-/// reaches the host, which makes the message visible again and, after <c>maxDequeueCount</c> attempts, moves it
-/// to <c>mql-handoff-poison</c>, from where <see cref="RecordPoisonedHandoff"/> dead-letters it.
+/// Queue-triggered on <c>mql-handoff</c>: hands the MQL to the CRM, unless the CRM is down, rate-limited or refusing our
+/// credentials (the <see cref="CrmCircuit"/> is open). Then the handoff does not call the CRM: it puts a copy of the
+/// message back on the queue hidden until the next probe (never expiring, a fresh delivery count) and completes, so no
+/// attempt is spent on a state of the CRM; the one handoff that claims the probe calls the CRM and closes or reschedules
+/// the circuit. A handoff that can never succeed as it is (the CRM refused the record, or the message itself is broken)
+/// goes to the dead-letter table at once with its reason. Any other failure reaches the host, which delivers the message
+/// again; on its last delivery (<see cref="HandoffQueueOptions.MaxDequeueCount"/>) the app dead-letters it itself and
+/// completes, so the host never moves it to the poison queue, where it would expire.
 /// </summary>
-public sealed class HandOffMql(MqlHandoff handoff, PoisonedHandoffStore poison, ICrmClient crm, ILogger<HandOffMql> logger)
+public sealed class HandOffMql(
+    MqlHandoff handoff,
+    CrmCircuit circuit,
+    ILeadLedger ledger,
+    IHandoffEnqueuer queue,
+    PoisonedHandoffStore poison,
+    ICrmClient crm,
+    IOptions<HandoffQueueOptions> queueOptions,
+    TimeProvider timeProvider,
+    ILogger<HandOffMql> logger)
 {
     [Function(nameof(HandOffMql))]
     public async Task Run(
@@ -25,19 +39,87 @@ public sealed class HandOffMql(MqlHandoff handoff, PoisonedHandoffStore poison, 
         ArgumentNullException.ThrowIfNull(message);
         logger.HandoffDequeued(message.MessageId, message.DequeueCount);
         HandoffMessage? handoffMessage = null;
+        CircuitPass? pass = null;
         try
         {
             handoffMessage = Parse(message.Body);
-            await handoff.HandleAsync(handoffMessage, cancellationToken);
+            pass = await circuit.EnterAsync(cancellationToken);
+            if (pass.DeferUntil is { } until)
+            {
+                await DeferAsync(handoffMessage, until, cancellationToken);
+                return;
+            }
+
+            if (await handoff.HandleAsync(handoffMessage, cancellationToken))
+            {
+                await circuit.RecordReachedAsync(pass, cancellationToken);
+            }
+            else
+            {
+                await circuit.ReleaseProbeAsync(pass, cancellationToken);
+            }
+        }
+        catch (CrmTransientException ex) when (ex.Condition is not null && pass is not null && handoffMessage is not null)
+        {
+            // A state of the CRM, not of this lead: the circuit opens (or its probe is rescheduled) and the lead waits for it.
+            var state = await circuit.RecordFailureAsync(ex, pass, Reason($"{crm.Provider}: {ex.Message}", handoffMessage), cancellationToken);
+            await DeferAsync(handoffMessage, state.NextProbeAt ?? timeProvider.GetUtcNow(), cancellationToken);
         }
         catch (CrmPermanentException ex)
         {
+            // The CRM answered: it is reachable and takes our credentials, whatever it thinks of this record.
+            if (pass is not null)
+            {
+                await circuit.RecordReachedAsync(pass, cancellationToken);
+            }
+
             await poison.PoisonAsync(message, handoffMessage?.LeadId, Reason($"{crm.Provider} refused the record: {ex.Message}", handoffMessage), crm.Provider, cancellationToken);
         }
         catch (InvalidHandoffMessageException ex)
         {
             await poison.PoisonAsync(message, handoffMessage?.LeadId, Reason(ex.Message, handoffMessage), provider: null, cancellationToken);
         }
+#pragma warning disable CA1031 // Only on the last delivery: the app's own never-expiring dead letter instead of the host's poison queue.
+        catch (Exception ex) when (ex is not OperationCanceledException && message.DequeueCount >= queueOptions.Value.MaxDequeueCount)
+#pragma warning restore CA1031
+        {
+            // Should this write fail too, the exception reaches the host, which poisons the message; RecordPoisonedHandoff
+            // then moves it into the same table.
+            await poison.RecordRetriesExhaustedAsync(
+                message,
+                handoffMessage?.LeadId,
+                Reason($"Failed all {message.DequeueCount} deliveries; last error: {ex.GetType().Name}: {ex.Message}", handoffMessage),
+                cancellationToken);
+        }
+    }
+
+    // The lead's ledger row learns when the copy becomes visible before the copy is sent, so the reconciler takes it
+    // as waiting and never sends a second message for it; a lead no longer pending needs no copy.
+    private async Task DeferAsync(HandoffMessage message, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var visibleAt = circuit.DeferralTime(until);
+        var now = timeProvider.GetUtcNow();
+        var (found, copy) = await ledger.UpdateAsync(
+            message.LeadId,
+            current => current is null
+                ? LedgerDecision.Keep<(bool, HandoffMessage?)>((false, null))
+                : current.DeferHandoff(visibleAt, now)
+                    ? LedgerDecision.Save<(bool, HandoffMessage?)>(current, (true, current.ToHandoffMessage()))
+                    : LedgerDecision.Keep<(bool, HandoffMessage?)>((true, null)),
+            cancellationToken);
+        if (!found)
+        {
+            throw new InvalidHandoffMessageException($"Lead '{message.LeadId}' is not in the ledger.");
+        }
+
+        if (copy is null)
+        {
+            logger.HandoffDeferralDropped(message.LeadId);
+            return;
+        }
+
+        await queue.DeferAsync(copy, visibleAt, cancellationToken);
+        logger.HandoffDeferred(message.LeadId, crm.Provider, visibleAt);
     }
 
     // The reason is logged and shown by the replay listing: CRMs echo refused values, so they come out.

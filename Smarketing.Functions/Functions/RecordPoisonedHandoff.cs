@@ -6,9 +6,10 @@ using Smarketing.Functions.Storage;
 namespace Smarketing.Functions;
 
 /// <summary>
-/// Queue-triggered on <c>mql-handoff-poison</c>: moves each handoff the host gave up on (after
-/// <c>maxDequeueCount</c> failed deliveries) into the never-expiring dead-letter table with its lead's last error,
-/// where the admin functions list and replay it. The host deletes the poison copy once this completes; a failure
+/// Queue-triggered on <c>mql-handoff-poison</c>: moves each handoff the host still gave up on into the never-expiring
+/// dead-letter table with its lead's last error, where the admin functions list and replay it. <see cref="HandOffMql"/>
+/// dead-letters a message's last delivery itself, so what lands here is a message of an earlier version or one whose
+/// dead-letter write failed. The host deletes the poison copy once this completes; a failure
 /// (storage down) leaves it in the poison queue for the next delivery.
 /// </summary>
 public sealed class RecordPoisonedHandoff(PoisonedHandoffStore deadLetters)

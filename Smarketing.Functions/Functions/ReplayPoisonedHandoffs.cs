@@ -11,7 +11,8 @@ namespace Smarketing.Functions;
 /// <summary>
 /// <c>POST /api/handoffs/poison/replay</c> (master key): re-queues chosen dead-lettered handoffs onto
 /// <c>mql-handoff</c> and removes them from the dead letters. The body names them: <c>{"messageIds": [...]}</c>, <c>{"leadIds": [...]}</c> (both may be
-/// given), or <c>{"all": true}</c>. A bad body gets a 400 naming the bad field and replays nothing.
+/// given), or <c>{"all": true}</c>. A row whose lead was handed off since is removed and listed under
+/// <c>alreadyHandedOff</c> instead of being sent again. A bad body gets a 400 naming the bad field and replays nothing.
 /// </summary>
 public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
 {
@@ -43,6 +44,7 @@ public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
                     ReplayedCount = result.Replayed.Count,
                     result.Replayed,
                     NotFound = new { MessageIds = result.MessageIdsNotFound, LeadIds = result.LeadIdsNotFound },
+                    result.AlreadyHandedOff,
                     result.Truncated,
                 });
             },

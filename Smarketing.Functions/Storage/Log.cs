@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(312, LogLevel.Warning, "A {Status} refusal of a {Source} delivery was not recorded in RefusedDeliveries (storage answered {StorageStatus})")]
     public static partial void RefusalNotRecorded(this ILogger logger, string source, int status, int storageStatus);
+
+    [LoggerMessage(313, LogLevel.Information, "Dead-lettered handoff {MessageId} of lead {LeadId} removed: the lead was handed off since")]
+    public static partial void DeadLetterResolved(this ILogger logger, string messageId, string leadId);
 }

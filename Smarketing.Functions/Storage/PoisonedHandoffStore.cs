@@ -34,7 +34,7 @@ internal sealed record DeadLetter
     /// <summary><c>refused</c>: the handoff poisoned it at once (the CRM or the message can never succeed as it is).</summary>
     public const string Refused = "refused";
 
-    /// <summary><c>retries-exhausted</c>: the host moved it to <c>mql-handoff-poison</c> after maxDequeueCount failed deliveries.</summary>
+    /// <summary><c>retries-exhausted</c>: its last delivery (maxDequeueCount) failed otherwise than by a state of the CRM.</summary>
     public const string RetriesExhausted = "retries-exhausted";
 
     /// <summary>The id of the queue message that was dead-lettered; the replay names it.</summary>
@@ -74,6 +74,9 @@ public sealed record PoisonedHandoff
     public string? LeadStatus { get; init; }
 
     public int? HandoffFailures { get; init; }
+
+    /// <summary>True when the lead was handed off since it was dead-lettered: a replay removes the row and sends nothing.</summary>
+    public bool Resolved { get; init; }
 }
 
 /// <summary>Which poisoned handoffs to replay.</summary>
@@ -94,14 +97,18 @@ public sealed record ReplayResult
 
     public required IReadOnlyList<string> LeadIdsNotFound { get; init; }
 
+    /// <summary>Rows whose lead was handed off since: removed, and no message sent.</summary>
+    public required IReadOnlyList<PoisonedHandoff> AlreadyHandedOff { get; init; }
+
     public required bool Truncated { get; init; }
 }
 
 /// <summary>
 /// The app's own dead letter of handoffs, the table <c>HandoffDeadLetters</c>: rows never expire (a queue message
 /// does after 7 days unless told otherwise, and the host's poison copies are not told), and listing or replaying is
-/// a table query instead of leasing the poison queue. Refused handoffs are written here directly by
-/// <see cref="HandOffMql"/>; the host's poison copies are moved here by <see cref="RecordPoisonedHandoff"/>.
+/// a table query instead of leasing the poison queue. Refused handoffs and the last failed delivery of any other are
+/// written here directly by <see cref="HandOffMql"/>; poison copies the host still makes are moved here by
+/// <see cref="RecordPoisonedHandoff"/>. A row whose lead was handed off since is listed as resolved and not replayed.
 /// A replay sends the original body to <c>mql-handoff</c> before it deletes the row, so a crash in between leaves
 /// a duplicate (which the handoff's idempotence absorbs), never a loss.
 /// </summary>
@@ -127,6 +134,27 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
                 Kind = DeadLetter.Refused,
                 Reason = reason,
                 Provider = provider,
+                PoisonedAt = timeProvider.GetUtcNow(),
+                Body = original.Body.ToString(),
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Dead-letters a handoff whose last delivery (the host's <c>maxDequeueCount</c>) failed otherwise than by a state of
+    /// the CRM, so the host completes it instead of moving it to the poison queue, where it would expire.
+    /// </summary>
+    public async Task RecordRetriesExhaustedAsync(QueueMessage original, string? leadId, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        await WriteAsync(
+            new DeadLetter
+            {
+                MessageId = original.MessageId,
+                LeadId = leadId,
+                Kind = DeadLetter.RetriesExhausted,
+                Reason = reason,
+                Provider = null,
                 PoisonedAt = timeProvider.GetUtcNow(),
                 Body = original.Body.ToString(),
             },
@@ -230,9 +258,18 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
         }
 
         var replayed = new List<PoisonedHandoff>();
+        var resolved = new List<PoisonedHandoff>();
         foreach (var (letter, etag) in chosen.Values.OrderBy(r => r.Letter.PoisonedAt))
         {
             var described = await DescribeAsync(letter, cancellationToken);
+            if (described.Resolved)
+            {
+                await DeleteAsync(letter, etag, cancellationToken);
+                logger.DeadLetterResolved(letter.MessageId, letter.LeadId ?? "(unknown)");
+                resolved.Add(described);
+                continue;
+            }
+
             await layout.Handoff.SendMessageAsync(letter.Body, visibilityTimeout: null, timeToLive: QueueHandoffEnqueuer.NeverExpires, cancellationToken: cancellationToken);
             try
             {
@@ -251,9 +288,40 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
         {
             Replayed = replayed,
             MessageIdsNotFound = [.. selection.MessageIds.Where(id => !chosen.ContainsKey(id))],
-            LeadIdsNotFound = [.. selection.LeadIds.Where(id => !replayed.Any(r => r.LeadId == id))],
+            LeadIdsNotFound = [.. selection.LeadIds.Where(id => !replayed.Any(r => r.LeadId == id) && !resolved.Any(r => r.LeadId == id))],
+            AlreadyHandedOff = resolved,
             Truncated = truncated,
         };
+    }
+
+    /// <summary>How many rows the dead letters hold (counted up to <see cref="MaxScan"/>; the second value is true when there were more).</summary>
+    public async Task<(int Count, bool Truncated)> CountAsync(CancellationToken cancellationToken)
+    {
+        var count = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition}");
+        await foreach (var _ in layout.HandoffDeadLetters.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken))
+        {
+            if (count == MaxScan)
+            {
+                return (count, true);
+            }
+
+            count++;
+        }
+
+        return (count, false);
+    }
+
+    private async Task DeleteAsync(DeadLetter letter, ETag etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await layout.HandoffDeadLetters.DeleteEntityAsync(Partition, TableKeys.Encode(letter.MessageId), etag, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // A concurrent replay took it first.
+        }
     }
 
     private async Task WriteAsync(DeadLetter letter, CancellationToken cancellationToken)
@@ -325,6 +393,10 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
         }
     }
 
+    // Handed off since (by a replay, a resumed handoff or a duplicate message) and not waiting for another handoff.
+    private static bool IsResolved(Lead? lead) =>
+        lead is not null && lead.Handoff.HandedOffAt is not null && !(lead.Status == LeadStatus.Mql && lead.Handoff.Pending);
+
     private async Task<PoisonedHandoff> DescribeAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
         var record = string.IsNullOrWhiteSpace(letter.LeadId) ? null : await ledger.FindAsync(letter.LeadId, cancellationToken);
@@ -338,6 +410,7 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
             PoisonedAt = letter.PoisonedAt,
             LeadStatus = record?.Status.ToWire(),
             HandoffFailures = record?.Handoff.Failures,
+            Resolved = IsResolved(record),
         };
     }
 }

@@ -4,10 +4,24 @@ using Smarketing.Core.Handoff;
 
 namespace Smarketing.Functions.Storage;
 
-internal sealed class QueueHandoffEnqueuer(StorageLayout layout) : IHandoffEnqueuer
+internal sealed class QueueHandoffEnqueuer(StorageLayout layout, TimeProvider timeProvider) : IHandoffEnqueuer
 {
     // A queue message lives 7 days by default; a handoff must wait out any outage instead.
     internal static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+
+    // Azure Queue Storage hides a message for at most 7 days.
+    private static readonly TimeSpan MaxVisibilityDelay = TimeSpan.FromDays(7);
+
+    public Task DeferAsync(HandoffMessage message, DateTimeOffset visibleAt, CancellationToken cancellationToken)
+    {
+        var delay = visibleAt - timeProvider.GetUtcNow();
+        delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxVisibilityDelay ? MaxVisibilityDelay : delay;
+        return layout.Handoff.SendMessageAsync(
+            JsonSerializer.Serialize(message, SmarketingJson.Options),
+            visibilityTimeout: delay,
+            timeToLive: NeverExpires,
+            cancellationToken: cancellationToken);
+    }
 
     public Task EnqueueAsync(HandoffMessage message, CancellationToken cancellationToken) =>
         layout.Handoff.SendMessageAsync(

@@ -16,6 +16,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public const string FeedbackDeliveriesTable = "CrmFeedbackDeliveries";
     public const string RefusedDeliveriesTable = "RefusedDeliveries";
     public const string PendingHandoffsTable = "PendingHandoffs";
+    public const string CrmStateTable = "CrmState";
 
     public TableClient LeadLedger { get; } = tables.GetTableClient(LeadLedgerTable);
 
@@ -33,6 +34,8 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
 
     public TableClient PendingHandoffs { get; } = tables.GetTableClient(PendingHandoffsTable);
 
+    public TableClient CrmState { get; } = tables.GetTableClient(CrmStateTable);
+
     public QueueClient Handoff { get; } = queues.GetQueueClient(HandoffMessage.QueueName);
 
     public QueueClient HandoffPoison { get; } = queues.GetQueueClient(HandoffMessage.PoisonQueueName);
@@ -48,6 +51,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
             FeedbackDeliveries.CreateIfNotExistsAsync(cancellationToken),
             RefusedDeliveries.CreateIfNotExistsAsync(cancellationToken),
             PendingHandoffs.CreateIfNotExistsAsync(cancellationToken),
+            CrmState.CreateIfNotExistsAsync(cancellationToken),
             Handoff.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             HandoffPoison.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }

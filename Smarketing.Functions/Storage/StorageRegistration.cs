@@ -58,11 +58,14 @@ public static class StorageRegistration
             });
         });
 
+        services.AddOptions<HandoffQueueOptions>().BindConfiguration(HandoffQueueOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HandoffQueueOptions>, HandoffQueueOptionsValidator>();
         services.AddSingleton<StorageLayout>();
         services.AddHostedService<StorageInitializer>();
         services.AddSingleton<ILeadLedger, TableLeadLedger>();
         services.AddSingleton<IHandoffEnqueuer, QueueHandoffEnqueuer>();
         services.AddSingleton<IPendingHandoffIndex, TablePendingHandoffIndex>();
+        services.AddSingleton<ICrmStateStore, TableCrmStateStore>();
         services.AddSingleton<IOwnerAssigner, TableRoundRobinOwnerAssigner>();
         services.AddSingleton<ISandboxCrmStore, TableSandboxCrmStore>();
         services.AddSingleton<PoisonedHandoffStore>();

@@ -225,6 +225,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             ["RecentDeliveries"] = string.Join('\n', record.RecentDeliveries),
             ["HandoffEnqueueFailed"] = record.Handoff.EnqueueFailed,
             ["HandoffRequeuedAt"] = record.Handoff.RequeuedAt,
+            ["HandoffDeferredUntil"] = record.Handoff.DeferredUntil,
             ["HandoffResumes"] = record.Handoff.Resumes,
             ["HandoffLastFailedAt"] = record.Handoff.LastFailedAt,
             ["HandoffRefused"] = record.Handoff.Refused,
@@ -295,6 +296,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             {
                 EnqueueFailed = e.GetBoolean("HandoffEnqueueFailed") ?? false,
                 RequeuedAt = e.GetDateTimeOffset("HandoffRequeuedAt"),
+                DeferredUntil = e.GetDateTimeOffset("HandoffDeferredUntil"),
                 Resumes = e.GetInt32("HandoffResumes") ?? 0,
                 LastFailedAt = e.GetDateTimeOffset("HandoffLastFailedAt"),
                 Refused = e.GetBoolean("HandoffRefused") ?? false,

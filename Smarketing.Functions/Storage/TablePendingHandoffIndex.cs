@@ -47,9 +47,9 @@ internal sealed class TablePendingHandoffIndex(StorageLayout layout) : IPendingH
         var bound = (dueBy.UtcTicks + 1).ToString("D19", CultureInfo.InvariantCulture);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition} and RowKey lt {bound}");
         var entries = new List<PendingHandoff>();
-        await foreach (var row in layout.PendingHandoffs.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), select: ["LeadId", "DueAt"], cancellationToken: cancellationToken))
+        await foreach (var row in layout.PendingHandoffs.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), select: ["LeadId", "DueAt", "MqlAt"], cancellationToken: cancellationToken))
         {
-            entries.Add(new PendingHandoff { LeadId = row.GetString("LeadId"), DueAt = row.GetDateTimeOffset("DueAt") ?? dueBy });
+            entries.Add(new PendingHandoff { LeadId = row.GetString("LeadId"), DueAt = row.GetDateTimeOffset("DueAt") ?? dueBy, MqlAt = row.GetDateTimeOffset("MqlAt") });
             if (entries.Count == max)
             {
                 break;
@@ -83,5 +83,23 @@ internal sealed class TablePendingHandoffIndex(StorageLayout layout) : IPendingH
         {
             ["LeadId"] = entry.LeadId,
             ["DueAt"] = entry.DueAt,
+            ["MqlAt"] = entry.MqlAt,
         };
+
+    public async Task<(IReadOnlyList<PendingHandoff> Entries, bool Truncated)> ReadAllAsync(int max, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition}");
+        var entries = new List<PendingHandoff>();
+        await foreach (var row in layout.PendingHandoffs.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["LeadId", "DueAt", "MqlAt"], cancellationToken: cancellationToken))
+        {
+            if (entries.Count == max)
+            {
+                return (entries, true);
+            }
+
+            entries.Add(new PendingHandoff { LeadId = row.GetString("LeadId"), DueAt = row.GetDateTimeOffset("DueAt") ?? DateTimeOffset.MinValue, MqlAt = row.GetDateTimeOffset("MqlAt") });
+        }
+
+        return (entries, false);
+    }
 }

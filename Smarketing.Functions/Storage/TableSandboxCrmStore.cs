@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Smarketing.Core.Handoff;
 using Smarketing.Core.Handoff.Sandbox;
 
 namespace Smarketing.Functions.Storage;
@@ -13,6 +14,19 @@ public sealed class TableSandboxCrmStore(StorageLayout layout) : ISandboxCrmStor
     public const string PartitionKey = "Lead";
 
     public async Task<bool> UpsertAsync(SandboxCrmRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await WriteAsync(record, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 0 or 408 or 429 or >= 500)
+        {
+            // The sandbox's storage is its "CRM": unreachable storage is a CRM that is down, and handoffs wait for it.
+            throw new CrmTransientException($"The sandbox CRM's table could not be written: {ex.Message}", CrmCondition.Down, ex.Status == 0 ? null : ex.Status, null, ex);
+        }
+    }
+
+    private async Task<bool> WriteAsync(SandboxCrmRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         var lead = record.Lead;

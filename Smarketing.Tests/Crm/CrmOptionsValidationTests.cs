@@ -42,6 +42,12 @@ public sealed class CrmOptionsValidationTests
         { "HubSpot", "Crm:Resilience:AttemptTimeout", "00:02:00", "Crm:Resilience:AttemptTimeout" },
         { "HubSpot", "Crm:Resilience:MaxRetryAfter", "00:05:00", "Crm:Resilience:MaxRetryAfter" },
         { "HubSpot", "Crm:Resilience:MaxRetries", "50", "Crm:Resilience:MaxRetries" },
+        { "HubSpot", "Crm:Circuit:ProbeDelay", "00:00:00", "Crm:Circuit:ProbeDelay" },
+        { "HubSpot", "Crm:Circuit:MaxProbeDelay", "00:00:10", "Crm:Circuit:MaxProbeDelay" },
+        { "HubSpot", "Crm:Circuit:DailyLimitProbeDelay", "2.00:00:00", "Crm:Circuit:DailyLimitProbeDelay" },
+        { "HubSpot", "Crm:Circuit:CredentialsProbeDelay", "-00:01:00", "Crm:Circuit:CredentialsProbeDelay" },
+        { "HubSpot", "Crm:Circuit:DeferralJitter", "01:00:00", "Crm:Circuit:DeferralJitter" },
+        { "HubSpot", "Crm:Circuit:MaxDeferral", "8.00:00:00", "Crm:Circuit:MaxDeferral" },
     };
 
     [Theory]

@@ -58,6 +58,12 @@ public abstract class FakeCrmServer : ICrmRecords
     /// <summary>Answers every API request with 503 while true.</summary>
     public bool Down { get; set; }
 
+    /// <summary>
+    /// Asked for every request (token endpoints included) with its path: a fault to answer with, or null to go on. Lets a
+    /// test tie an outage to the app's fake clock.
+    /// </summary>
+    public Func<string, Fault?>? FaultWhen { get; set; }
+
     /// <summary>Faults for the next API requests, in order.</summary>
     public ConcurrentQueue<Fault> Faults { get; } = new();
 
@@ -128,6 +134,12 @@ public abstract class FakeCrmServer : ICrmRecords
                 request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 body,
                 DateTimeOffset.UtcNow));
+
+            if (FaultWhen?.Invoke(request.Path.Value ?? string.Empty) is { } scheduled)
+            {
+                await WriteAsync(context, scheduled);
+                return;
+            }
 
             if (IsApi(request.Path.Value ?? string.Empty))
             {

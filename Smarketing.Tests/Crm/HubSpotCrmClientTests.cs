@@ -143,6 +143,7 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
         var failure = await Assert.ThrowsAsync<CrmTransientException>(() => host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None));
 
         Assert.Equal(429, failure.StatusCode);
+        Assert.Equal(CrmCondition.Throttled, failure.Condition);
         Assert.Equal(TimeSpan.FromHours(1), failure.RetryAfter);
         Assert.Single(_crm.ApiRequests);
     }
@@ -206,15 +207,44 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UpsertLead_WrongToken_PermanentNamingTheSetting()
+    public async Task UpsertLead_WrongToken_CredentialsRefusedNamingTheSetting()
     {
         using var host = CreateHost(new Dictionary<string, string?> { ["Crm:HubSpot:AccessToken"] = "pat-na1-revoked" });
 
-        var failure = await Assert.ThrowsAsync<CrmPermanentException>(() => host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<CrmTransientException>(() => host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None));
 
+        // A refused token refuses every lead alike: a state of the CRM the handoffs wait out, not a per-lead dead letter.
+        Assert.Equal(CrmCondition.CredentialsRefused, failure.Condition);
+        Assert.Equal(401, failure.StatusCode);
         Assert.Contains("HTTP 401 INVALID_AUTHENTICATION", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Crm:HubSpot:AccessToken", failure.Message, StringComparison.Ordinal);
         Assert.Single(_crm.Requests);
+    }
+
+    [Theory]
+    [InlineData(500, CrmCondition.Down)]
+    [InlineData(503, CrmCondition.Down)]
+    [InlineData(403, CrmCondition.CredentialsRefused)]
+    public async Task UpsertLead_CrmWideFailure_TransientWithItsCondition(int status, CrmCondition expected)
+    {
+        using var host = CreateHost(new Dictionary<string, string?> { ["Crm:Resilience:MaxRetries"] = "0" });
+        _crm.Faults.Enqueue(new Fault(status, "{\"status\":\"error\",\"message\":\"no\",\"category\":\"X\"}"));
+
+        var failure = await Assert.ThrowsAsync<CrmTransientException>(() => host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None));
+
+        Assert.Equal(expected, failure.Condition);
+        Assert.Equal(status, failure.StatusCode);
+    }
+
+    [Fact]
+    public async Task UpsertLead_CrmUnreachable_TransientDown()
+    {
+        using var host = CreateHost(new Dictionary<string, string?> { ["Crm:HubSpot:BaseUrl"] = "http://127.0.0.1:1", ["Crm:Resilience:MaxRetries"] = "0" });
+
+        var failure = await Assert.ThrowsAsync<CrmTransientException>(() => host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None));
+
+        Assert.Equal(CrmCondition.Down, failure.Condition);
+        Assert.Null(failure.StatusCode);
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Handoff;
 using Smarketing.Core.Handoff.Sandbox;
+using Smarketing.Core.Leads;
+using Smarketing.Functions;
 using Smarketing.Functions.Storage;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
@@ -15,21 +17,21 @@ public sealed class PoisonReplayTests
     private static readonly TimeSpan ShortRetry = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Three poisoned handoffs of three kinds: lead-refused (the CRM refused it), lead-down (the CRM was down
-    /// for every delivery) and a message that is not JSON.
+    /// Three poisoned handoffs of three kinds: lead-refused (the CRM refused it), lead-conflict (every
+    /// delivery failed with a conflict of that record alone, not a state of the CRM) and a message that is not JSON.
     /// </summary>
     private static async Task<(TestApp App, SwitchableCrm Crm)> StartWithPoisonAsync()
     {
         SwitchableCrm? crm = null;
         var app = await TestApp.StartAsync(b => b.Services.AddSingleton<ICrmClient>(sp => crm = new SwitchableCrm(sp.GetRequiredService<SandboxCrmClient>())));
         await app.PostLeadAsync(Leads.Article("lead-refused").ToJsonString());
-        await app.PostLeadAsync(Leads.Article("lead-down").ToJsonString());
+        await app.PostLeadAsync(Leads.Article("lead-conflict").ToJsonString());
         await app.Layout.Handoff.SendMessageAsync("not json at all");
         _ = app.Services.GetRequiredService<ICrmClient>();
         crm!.Fail = lead => lead.ExternalId switch
         {
             "lead-refused" => new CrmPermanentException("REQUIRED_FIELD_MISSING: Required fields are missing: [Region__c] (fields: Region__c)"),
-            "lead-down" => new CrmTransientException("Sandbox answered HTTP 503 to the upsert of lead 'lead-down'", 503, null),
+            "lead-conflict" => new CrmTransientException("Sandbox answered HTTP 409 to the upsert of lead 'lead-conflict'", 409, null),
             _ => null,
         };
         await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
@@ -55,15 +57,43 @@ public sealed class PoisonReplayTests
         Assert.Equal("refused", items["lead-refused"].GetProperty("kind").GetString());
         Assert.Equal("Sandbox refused the record: REQUIRED_FIELD_MISSING: Required fields are missing: [Region__c] (fields: Region__c)", items["lead-refused"].GetProperty("reason").GetString());
         Assert.Equal("MQL", items["lead-refused"].GetProperty("leadStatus").GetString());
-        Assert.Equal("retries-exhausted", items["lead-down"].GetProperty("kind").GetString());
-        Assert.Contains("HTTP 503", items["lead-down"].GetProperty("reason").GetString(), StringComparison.Ordinal);
-        Assert.Equal(HostQueueSettings.FromHostJson().MaxDequeueCount, items["lead-down"].GetProperty("handoffFailures").GetInt32());
+        Assert.Equal("retries-exhausted", items["lead-conflict"].GetProperty("kind").GetString());
+        Assert.Contains("HTTP 409", items["lead-conflict"].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HostQueueSettings.FromHostJson().MaxDequeueCount, items["lead-conflict"].GetProperty("handoffFailures").GetInt32());
         Assert.Contains("not valid JSON", items["(none)"].GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal(
             first.Json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("messageId").GetString()).Order(),
             second.Json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("messageId").GetString()).Order());
         Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
         Assert.DoesNotContain("test@example.com", first.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListAndReplay_LeadHandedOffSinceByTheReconcilersResume_ResolvedRowRemovedAndNothingSentTwice()
+    {
+        var (app, crm) = await StartWithPoisonAsync();
+        await using var _app = app;
+
+        // The reconciler resumes the failed handoff after its first resume delay, and this time it goes through.
+        app.Time.Advance(Lead.ResumeDelays[0] + TimeSpan.FromMinutes(1));
+        await app.Function<ReconcileHandoffs>().Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), CancellationToken.None);
+        await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("SAL", (await app.GetLeadAsync("lead-conflict")).Json.GetProperty("status").GetString());
+        var callsBefore = crm.Calls;
+
+        var listed = ByLead(await app.ListPoisonAsync());
+        Assert.True(listed["lead-conflict"].GetProperty("resolved").GetBoolean());
+        Assert.False(listed["lead-refused"].GetProperty("resolved").GetBoolean());
+
+        var replay = await app.ReplayAsync("{\"leadIds\": [\"lead-conflict\"]}");
+
+        Assert.Equal(200, replay.Status);
+        Assert.Equal(0, replay.Json.GetProperty("replayedCount").GetInt32());
+        Assert.Equal("lead-conflict", Assert.Single(replay.Json.GetProperty("alreadyHandedOff").EnumerateArray()).GetProperty("leadId").GetString());
+        Assert.Empty(replay.Json.GetProperty("notFound").GetProperty("leadIds").EnumerateArray());
+        Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
+        Assert.DoesNotContain("lead-conflict", ByLead(await app.ListPoisonAsync()).Keys);
+        Assert.Equal(callsBefore, crm.Calls);
     }
 
     [Fact]
@@ -80,7 +110,7 @@ public sealed class PoisonReplayTests
         Assert.Equal("lead-refused", Assert.Single(replay.Json.GetProperty("replayed").EnumerateArray()).GetProperty("leadId").GetString());
         Assert.Equal("no-such-message", Assert.Single(replay.Json.GetProperty("notFound").GetProperty("messageIds").EnumerateArray()).GetString());
         Assert.Equal("SAL", (await app.GetLeadAsync("lead-refused")).Json.GetProperty("status").GetString());
-        Assert.Equal(["(none)", "lead-down"], ByLead(await app.ListPoisonAsync()).Keys.Order());
+        Assert.Equal(["(none)", "lead-conflict"], ByLead(await app.ListPoisonAsync()).Keys.Order());
         Assert.Single(await TestApp.RowsAsync(app.Layout.SandboxCrm));
     }
 
@@ -90,13 +120,13 @@ public sealed class PoisonReplayTests
         var (app, _) = await StartWithPoisonAsync();
         await using var _app = app;
 
-        var replay = await app.ReplayAsync("{\"leadIds\": [\"lead-down\"]}");
+        var replay = await app.ReplayAsync("{\"leadIds\": [\"lead-conflict\"]}");
         var requeued = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff));
         Assert.Equal(DateTimeOffset.MaxValue.Year, requeued.ExpiresOn!.Value.Year);
         await app.HandoffListener(ShortRetry).RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(1, replay.Json.GetProperty("replayedCount").GetInt32());
-        Assert.Equal("SAL", (await app.GetLeadAsync("lead-down")).Json.GetProperty("status").GetString());
+        Assert.Equal("SAL", (await app.GetLeadAsync("lead-conflict")).Json.GetProperty("status").GetString());
         Assert.Equal("MQL", (await app.GetLeadAsync("lead-refused")).Json.GetProperty("status").GetString());
         Assert.Equal(["(none)", "lead-refused"], ByLead(await app.ListPoisonAsync()).Keys.Order());
     }
@@ -115,7 +145,7 @@ public sealed class PoisonReplayTests
         Assert.Equal(3, replay.Json.GetProperty("replayedCount").GetInt32());
         Assert.Equal(2, (await TestApp.RowsAsync(app.Layout.SandboxCrm)).Count);
         Assert.Equal("SAL", (await app.GetLeadAsync("lead-refused")).Json.GetProperty("status").GetString());
-        Assert.Equal("SAL", (await app.GetLeadAsync("lead-down")).Json.GetProperty("status").GetString());
+        Assert.Equal("SAL", (await app.GetLeadAsync("lead-conflict")).Json.GetProperty("status").GetString());
 
         // The message that is not JSON can never succeed: it is back in the dead letters, once.
         var broken = Assert.Single(ByLead(await app.ListPoisonAsync()).Values);
@@ -129,10 +159,10 @@ public sealed class PoisonReplayTests
         ("{}", "$"),
         ("[]", "$"),
         ("{\"all\": \"yes\"}", "all"),
-        ("{\"all\": true, \"leadIds\": [\"lead-down\"]}", "all"),
+        ("{\"all\": true, \"leadIds\": [\"lead-conflict\"]}", "all"),
         ("{\"messageIds\": [42]}", "messageIds[0]"),
-        ("{\"leadIds\": \"lead-down\"}", "leadIds"),
-        ("{\"leadIDs\": [\"lead-down\"]}", "leadIDs"),
+        ("{\"leadIds\": \"lead-conflict\"}", "leadIds"),
+        ("{\"leadIDs\": [\"lead-conflict\"]}", "leadIDs"),
         ("{\"all\": true", "$"),
     ];
 

@@ -181,6 +181,7 @@ public sealed class SalesforceCrmClientTests : IAsyncLifetime
 
         Assert.Contains("REQUEST_LIMIT_EXCEEDED", failure.Message, StringComparison.Ordinal);
         Assert.Equal(403, failure.StatusCode);
+        Assert.Equal(CrmCondition.DailyLimit, failure.Condition);
 
         // A daily limit is not lifted by retrying within seconds: the queue's next delivery retries it.
         Assert.Single(_crm.ApiRequests);
@@ -247,12 +248,13 @@ public sealed class SalesforceCrmClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UpsertLead_WrongClientSecret_PermanentNamingTheSettings()
+    public async Task UpsertLead_WrongClientSecret_CredentialsRefusedNamingTheSettings()
     {
         using var host = CreateHost(new Dictionary<string, string?> { ["Crm:Salesforce:ClientSecret"] = "wrong" });
 
-        var failure = await Assert.ThrowsAsync<CrmPermanentException>(() => host.Get<SalesforceCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<CrmTransientException>(() => host.Get<SalesforceCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None));
 
+        Assert.Equal(CrmCondition.CredentialsRefused, failure.Condition);
         Assert.Contains("invalid_client", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Crm:Salesforce:LoginUrl, ClientId and ClientSecret", failure.Message, StringComparison.Ordinal);
         Assert.Empty(_crm.ApiRequests);

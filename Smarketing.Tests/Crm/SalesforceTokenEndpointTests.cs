@@ -44,7 +44,7 @@ public sealed class SalesforceTokenEndpointTests : IDisposable
     }
 
     [Fact]
-    public async Task UpsertLead_TokenRefusedAsInvalidGrant_PermanentNamingTheSettingsAndTheRunAsUser()
+    public async Task UpsertLead_TokenRefusedAsInvalidGrant_CredentialsRefusedNamingTheSettingsAndTheRunAsUser()
     {
         // What Salesforce answers when the connected app has no 'Run As' user for the client credentials flow.
         TokenEndpointAnswers(Response.Create()
@@ -53,12 +53,13 @@ public sealed class SalesforceTokenEndpointTests : IDisposable
             .WithBody("""{"error":"invalid_grant","error_description":"no client credentials user enabled"}"""));
         using var host = CreateHost();
 
-        var failure = await Assert.ThrowsAsync<CrmPermanentException>(() => UpsertAsync(host));
+        var failure = await Assert.ThrowsAsync<CrmTransientException>(() => UpsertAsync(host));
 
+        Assert.Equal(CrmCondition.CredentialsRefused, failure.Condition);
         Assert.Equal(
             "Salesforce refused the client credentials (HTTP 400 invalid_grant: no client credentials user enabled). " +
             "Check Crm:Salesforce:LoginUrl, ClientId and ClientSecret, and that the connected app enables the client credentials flow " +
-            "with a 'Run As' user; then replay the poisoned handoffs.",
+            "with a 'Run As' user; waiting handoffs resume by themselves once it works.",
             failure.Message);
         AssertOnlyOneTokenRequest();
     }

@@ -60,6 +60,7 @@ public sealed class LocalFunctionsServer : IAsyncDisposable
 
         web.MapPost("/api/leads/{source?}", (HttpContext c, string? source) => Invoke(c, () => app.Function<ScoreLead>().Run(c.Request, source, c.RequestAborted)));
         web.MapGet("/api/leads/{leadId}", (HttpContext c, string leadId) => Invoke(c, () => app.Function<GetLead>().Run(c.Request, leadId, c.RequestAborted)));
+        web.MapGet("/api/handoffs/status", (HttpContext c, CancellationToken ct) => Invoke(c, () => app.Function<GetHandoffStatus>().Run(c.Request, ct)));
         web.MapPost("/api/crm/feedback", (HttpContext c, CancellationToken ct) => Invoke(c, () => app.Function<RecordCrmFeedback>().Run(c.Request, ct)));
 
         await web.StartAsync();

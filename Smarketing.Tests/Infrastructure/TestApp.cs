@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Smarketing.Core.Contracts;
+using Smarketing.Core.Handoff;
 using Smarketing.Core.Intake.Generic;
 using Smarketing.Functions;
 using Smarketing.Functions.Composition;
@@ -73,6 +74,11 @@ public sealed class TestApp : IAsyncDisposable
         time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(1);
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.AddSmarketing();
+
+        // Deferred handoffs come back when the fake clock says, not after real minutes (see ClockedHandoffEnqueuer).
+        builder.Services.AddSingleton<QueueHandoffEnqueuer>();
+        builder.Services.AddSingleton(sp => new ClockedHandoffEnqueuer(sp.GetRequiredService<QueueHandoffEnqueuer>(), time));
+        builder.Services.AddSingleton<IHandoffEnqueuer>(sp => sp.GetRequiredService<ClockedHandoffEnqueuer>());
         configure?.Invoke(builder);
         var host = builder.Build();
         try
@@ -155,12 +161,17 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>
     /// The host's queue listeners for <c>mql-handoff</c>, dispatching to the real <see cref="HandOffMql"/>, and for
     /// <c>mql-handoff-poison</c>, dispatching to the real <see cref="RecordPoisonedHandoff"/> once the first is empty.
+    /// A message deferred for the CRM moves the fake clock on to its time first (<see cref="ClockedHandoffEnqueuer"/>).
     /// </summary>
     public QueueTriggerHost HandoffListener(TimeSpan? retryDelay = null)
     {
         var settings = HostQueueSettings.FromHostJson();
         var poisonPoison = Services.GetRequiredService<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient(HandoffMessage.PoisonQueueName + "-poison");
-        return new QueueTriggerHost(Layout.Handoff, Layout.HandoffPoison, settings, (message, ct) => Function<HandOffMql>().Run(message, ct))
+        return new QueueTriggerHost(Layout.Handoff, Layout.HandoffPoison, settings, (message, ct) =>
+        {
+            ClockedHandoffEnqueuer.FollowClock(Time, message.Body);
+            return Function<HandOffMql>().Run(message, ct);
+        })
         {
             RetryDelay = retryDelay ?? settings.VisibilityTimeout,
             PoisonListener = new QueueTriggerHost(Layout.HandoffPoison, poisonPoison, settings, (message, ct) => Function<RecordPoisonedHandoff>().Run(message, ct))

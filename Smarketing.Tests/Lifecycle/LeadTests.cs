@@ -252,6 +252,33 @@ public sealed class LeadTests
     }
 
     [Fact]
+    public void ClaimRequeue_MessageDeferredWhileTheCrmCircuitIsOpen_NotWhileItIsHiddenEvenWithAnEmptyQueue()
+    {
+        // A failed attempt opened the circuit; the message was put back hidden for two days (the queue's peek can't see it).
+        var sut = Mql();
+        sut.RecordHandoffFailure("CRM down", Now);
+        var visibleAt = Now + TimeSpan.FromDays(2);
+
+        Assert.True(sut.DeferHandoff(visibleAt, Now));
+
+        Assert.Equal(visibleAt, sut.LastEnqueuedAt);
+        Assert.Equal(visibleAt, sut.ToHandoffMessage().EnqueuedAt);
+        Assert.False(sut.ClaimRequeue(visibleAt, Grace, queueFront: null));
+        Assert.False(sut.ClaimRequeue(visibleAt + Lead.ResumeDelays[0] - TimeSpan.FromTicks(1), Grace, queueFront: null));
+        Assert.True(sut.ClaimRequeue(visibleAt + Lead.ResumeDelays[0], Grace, queueFront: null));
+    }
+
+    [Fact]
+    public void DeferHandoff_NoHandoffPending_RefusedAndChangesNothing()
+    {
+        var sut = Mql();
+        sut.RecordHandoffSuccess("crm-1", "rep-1", "Sandbox", Now, _policy);
+
+        Assert.False(sut.DeferHandoff(Now + TimeSpan.FromHours(1), Now));
+        Assert.Null(sut.Handoff.DeferredUntil);
+    }
+
+    [Fact]
     public void ClaimRequeue_LeadNoLongerMql_Refused()
     {
         var sut = Mql();

@@ -10,7 +10,7 @@ namespace Smarketing.Tests.Pipeline;
 public sealed class HandOffMqlTests
 {
     [Fact]
-    public async Task Handoff_CrmFailsEveryCall_PoisonedAfterExactlyMaxDequeueCountAndLedgerStillMql()
+    public async Task Handoff_FailsEveryDeliveryOtherwiseThanByACrmState_AppDeadLettersTheLastDeliveryAndLedgerStillMql()
     {
         var crm = new UnavailableCrm();
         await using var app = await TestApp.StartAsync(b => b.Services.AddSingleton<ICrmClient>(crm));
@@ -24,13 +24,16 @@ public sealed class HandOffMqlTests
 
         Assert.Equal(maxDequeueCount, crm.Calls);
         Assert.Equal(maxDequeueCount, listener.Invocations);
+
+        // The last delivery wrote the dead letter itself and completed: the host had nothing to poison.
+        Assert.Equal(maxDequeueCount - 1, listener.Failures);
         Assert.Empty(await TestApp.PeekAsync(app.Layout.Handoff));
         Assert.Empty(await TestApp.PeekAsync(app.Layout.HandoffPoison));
         var poisoned = Assert.Single(await app.DeadLettersAsync());
         Assert.Equal(original, poisoned.Body);
         Assert.Equal("retries-exhausted", poisoned.Kind);
         Assert.Equal("lead-article-1", poisoned.LeadId);
-        Assert.StartsWith("Failed every delivery; last error: ", poisoned.Reason, StringComparison.Ordinal);
+        Assert.StartsWith($"Failed all {maxDequeueCount} deliveries; last error: HttpRequestException: ", poisoned.Reason, StringComparison.Ordinal);
 
         var lead = (await app.GetLeadAsync("lead-article-1")).Json;
         Assert.Equal("MQL", lead.GetProperty("status").GetString());

@@ -177,6 +177,27 @@ public sealed class ReconcilerTests(ITestOutputHelper output)
         Assert.NotEmpty(await TestApp.RowsAsync(app.Layout.PendingHandoffs));
     }
 
+    [Fact]
+    public async Task Reconcile_CrmCircuitOpen_PausedUntilItClosesThenResumes()
+    {
+        await using var app = await TestApp.StartAsync();
+        var ledger = app.Services.GetRequiredService<ILeadLedger>();
+        var states = app.Services.GetRequiredService<ICrmStateStore>();
+        await app.PostLeadAsync(Leads.Article().ToJsonString());
+        await app.Layout.Handoff.ClearMessagesAsync();
+        var failedAt = await FailAsync(ledger, app.Time.GetUtcNow());
+        var closed = await states.ReadAsync("Sandbox", CancellationToken.None);
+        Assert.True(await states.TryWriteAsync(closed with { Open = true, Condition = CrmCondition.Down, Since = failedAt, NextProbeAt = failedAt + TimeSpan.FromDays(1) }, CancellationToken.None));
+
+        // Due, with no message waiting: still nothing sent while every handoff waits for the CRM's probe.
+        app.Time.SetUtcNow(failedAt + Lead.ResumeDelays[0]);
+        Assert.Equal(0, await ReconcileAsync(app));
+
+        var open = await states.ReadAsync("Sandbox", CancellationToken.None);
+        Assert.True(await states.TryWriteAsync(open with { Open = false }, CancellationToken.None));
+        Assert.Equal(1, await ReconcileAsync(app));
+    }
+
     private static async Task<DateTimeOffset> FailAsync(ILeadLedger ledger, DateTimeOffset at, bool refused = false)
     {
         await ledger.UpdateAsync(

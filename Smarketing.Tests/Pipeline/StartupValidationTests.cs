@@ -15,6 +15,8 @@ public sealed class StartupValidationTests
     [InlineData("Handoff:ReconcileGrace", "00:00:01", "Handoff:ReconcileGrace")]
     [InlineData("Http:TrustedProxyHops", "6", "Http:TrustedProxyHops")]
     [InlineData("Handoff:ReconcileGrace", "2.00:00:00", "Handoff:ReconcileGrace")]
+    [InlineData("AzureFunctionsJobHost:extensions:queues:maxDequeueCount", "0", "AzureFunctionsJobHost:extensions:queues:maxDequeueCount (AzureFunctionsJobHost__extensions__queues__maxDequeueCount)")]
+    [InlineData("AzureFunctionsJobHost:extensions:queues:maxDequeueCount", "101", "AzureFunctionsJobHost:extensions:queues:maxDequeueCount")]
     public async Task Start_BadSetting_FailsNamingTheSetting(string key, string value, string named)
     {
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
@@ -23,6 +25,17 @@ public sealed class StartupValidationTests
         });
 
         Assert.Contains(named, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_NoMaxDequeueCountSetting_TheAppsLastDeliveryIsHostJsons()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var options = (Microsoft.Extensions.Options.IOptions<Smarketing.Functions.Storage.HandoffQueueOptions>)app.Services.GetService(typeof(Microsoft.Extensions.Options.IOptions<Smarketing.Functions.Storage.HandoffQueueOptions>))!;
+
+        // The app dead-letters on the delivery the host would poison after: the two must agree.
+        Assert.Equal(HostQueueSettings.FromHostJson().MaxDequeueCount, options.Value.MaxDequeueCount);
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public sealed class HubSpotCrmClient : ICrmClient
         var id = result["id"]?.ToString();
         if (string.IsNullOrEmpty(id))
         {
-            throw new CrmTransientException($"HubSpot answered {status1} to the upsert of lead '{lead.ExternalId}' without a contact id.", status1, null);
+            throw new CrmTransientException($"HubSpot answered {status1} to the upsert of lead '{lead.ExternalId}' without a contact id.", CrmCondition.Down, status1, null);
         }
 
         var created = result["new"]?.GetValue<bool>() ?? false;
@@ -178,21 +178,30 @@ public sealed class HubSpotCrmClient : ICrmClient
         var json = TryParse(text);
         var category = json?["category"]?.ToString() ?? json?["errorType"]?.ToString() ?? response.ReasonPhrase ?? string.Empty;
         var message = SensitiveText.Redact(json?["message"]?.ToString() ?? text, lead.Email, lead.Phone);
-        // 409: another delivery created the same contact a moment ago; the next attempt updates it.
+        // 409: another delivery created the same contact a moment ago; the next attempt updates it (this lead only).
         if (status is 408 or 409 or 429 || status >= 500)
         {
             _logger.CrmTransientFailure(Provider, lead.ExternalId, status, category);
             var retryAfter = response.RetryAfter?.Delta;
-            throw new CrmTransientException($"HubSpot answered HTTP {status} {category} for lead '{lead.ExternalId}': {message}", status, retryAfter);
+            CrmCondition? condition = status switch { 409 => null, 429 => CrmCondition.Throttled, _ => CrmCondition.Down };
+            throw new CrmTransientException($"HubSpot answered HTTP {status} {category} for lead '{lead.ExternalId}': {message}", condition, status, retryAfter);
         }
 
+        // A token HubSpot refuses (expired, revoked, missing a scope) refuses every lead alike: a state of the CRM, and
+        // the handoffs wait until it is fixed instead of each being dead-lettered.
         var hint = response.StatusCode switch
         {
-            HttpStatusCode.Unauthorized => " Check Crm:HubSpot:AccessToken (the private app's token); then replay the poisoned handoffs.",
-            HttpStatusCode.Forbidden => " The private app needs the crm.objects.contacts.read and crm.objects.contacts.write scopes.",
-            _ => string.Empty,
+            HttpStatusCode.Unauthorized => " Check Crm:HubSpot:AccessToken (the private app's token); waiting handoffs resume by themselves once it works.",
+            HttpStatusCode.Forbidden => " The private app needs the crm.objects.contacts.read and crm.objects.contacts.write scopes; waiting handoffs resume by themselves once it has them.",
+            _ => null,
         };
-        throw new CrmPermanentException($"HubSpot refused contact of lead '{lead.ExternalId}' (HTTP {status} {category}): {message}{hint}");
+        if (hint is not null)
+        {
+            _logger.CrmTransientFailure(Provider, lead.ExternalId, status, category);
+            throw new CrmTransientException($"HubSpot refused our credentials (HTTP {status} {category}): {message}{hint}", CrmCondition.CredentialsRefused, status, null);
+        }
+
+        throw new CrmPermanentException($"HubSpot refused contact of lead '{lead.ExternalId}' (HTTP {status} {category}): {message}");
     }
 
     private static JsonNode? TryParse(string text)

@@ -27,11 +27,17 @@ public sealed class SalesforceCrmClient : ICrmClient
     /// <summary>The header that stops Lead assignment rules from replacing the owner routing chose.</summary>
     public const string AutoAssignHeader = "Sforce-Auto-Assign";
 
-    // Error codes that say "not now" rather than "never": the queue's next delivery is worth it.
-    private static readonly HashSet<string> TransientErrorCodes = new(StringComparer.Ordinal)
+    // Error codes that say "not now" rather than "never", with what each says about the org: the org's daily request
+    // limit, a throttle, an outage, or (null) this one record (a locked row), which the queue's next delivery retries.
+    private static readonly Dictionary<string, CrmCondition?> TransientErrorCodes = new(StringComparer.Ordinal)
     {
-        "REQUEST_LIMIT_EXCEEDED", "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "REQUEST_RUNNING_TOO_LONG",
-        "TXN_SECURITY_NO_ACCESS_TEMPORARILY", "CONCURRENT_REQUESTS_LIMIT_EXCEEDED",
+        ["REQUEST_LIMIT_EXCEEDED"] = CrmCondition.DailyLimit,
+        ["CONCURRENT_REQUESTS_LIMIT_EXCEEDED"] = CrmCondition.Throttled,
+        ["SERVER_UNAVAILABLE"] = CrmCondition.Down,
+        ["REQUEST_RUNNING_TOO_LONG"] = CrmCondition.Down,
+        ["TXN_SECURITY_NO_ACCESS_TEMPORARILY"] = CrmCondition.Down,
+        ["INVALID_SESSION_ID"] = CrmCondition.CredentialsRefused,
+        ["UNABLE_TO_LOCK_ROW"] = null,
     };
 
     private readonly HttpClient _http;
@@ -136,7 +142,7 @@ public sealed class SalesforceCrmClient : ICrmClient
             var id = TryParse(text)?["id"]?.GetValue<string>();
             if (string.IsNullOrEmpty(id))
             {
-                throw new CrmTransientException($"Salesforce answered {status} to the upsert of lead '{lead.ExternalId}' without a record id.", status, null);
+                throw new CrmTransientException($"Salesforce answered {status} to the upsert of lead '{lead.ExternalId}' without a record id.", CrmCondition.Down, status, null);
             }
 
             var created = response.StatusCode == HttpStatusCode.Created || TryParse(text)?["created"]?.GetValue<bool>() == true;
@@ -151,13 +157,21 @@ public sealed class SalesforceCrmClient : ICrmClient
             throw new CrmPermanentException($"Salesforce refused lead '{lead.ExternalId}': more than one Lead has {_options.ExternalIdField} = '{lead.ExternalId}' (HTTP 300); merge them, then replay.");
         }
 
-        var transientCode = errors.Select(e => e.Code).FirstOrDefault(c => c is not null && TransientErrorCodes.Contains(c));
+        var transientCode = errors.Select(e => e.Code).FirstOrDefault(c => c is not null && TransientErrorCodes.ContainsKey(c));
         if (transientCode is not null || status is 401 or 408 or 429 || status >= 500)
         {
             var code = transientCode ?? errors.Select(e => e.Code).FirstOrDefault(c => c is not null) ?? response.ReasonPhrase ?? string.Empty;
             _logger.CrmTransientFailure(Provider, lead.ExternalId, status, code);
-            var later = transientCode == "REQUEST_LIMIT_EXCEEDED" ? " (the org's API request limit; retried later, not a bad request)" : string.Empty;
-            throw new CrmTransientException($"Salesforce answered HTTP {status} to the upsert of lead '{lead.ExternalId}': {described}{later}", status, RetryAfter(response));
+            CrmCondition? condition = transientCode is not null
+                ? TransientErrorCodes[transientCode]
+                : status switch { 401 => CrmCondition.CredentialsRefused, 429 => CrmCondition.Throttled, _ => CrmCondition.Down };
+            var later = condition switch
+            {
+                CrmCondition.DailyLimit => " (the org's API request limit; handoffs wait for it, not a bad request)",
+                CrmCondition.CredentialsRefused => " (the session was refused even after a new token; check the connected app's 'Run As' user)",
+                _ => string.Empty,
+            };
+            throw new CrmTransientException($"Salesforce answered HTTP {status} to the upsert of lead '{lead.ExternalId}': {described}{later}", condition, status, RetryAfter(response));
         }
 
         throw new CrmPermanentException($"Salesforce refused lead '{lead.ExternalId}' (HTTP {status}): {described}");

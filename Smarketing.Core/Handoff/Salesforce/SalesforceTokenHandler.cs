@@ -101,7 +101,7 @@ internal sealed class SalesforceTokenHandler(SalesforceOptions options, ILogger<
             var instance = json?["instance_url"]?.GetValue<string>();
             if (string.IsNullOrEmpty(token) || !Uri.TryCreate(instance, UriKind.Absolute, out var instanceUrl))
             {
-                throw new CrmTransientException($"Salesforce's token endpoint answered {status} without access_token and instance_url.", status, null);
+                throw new CrmTransientException($"Salesforce's token endpoint answered {status} without access_token and instance_url.", CrmCondition.Down, status, null);
             }
 
             logger.SalesforceTokenObtained(instanceUrl.GetLeftPart(UriPartial.Authority));
@@ -112,12 +112,17 @@ internal sealed class SalesforceTokenHandler(SalesforceOptions options, ILogger<
         var description = json?["error_description"]?.GetValue<string>() ?? string.Empty;
         if (status is 400 or 401 or 403)
         {
-            throw new CrmPermanentException(
+            // invalid_client, invalid_grant, a revoked app: every lead alike is refused, so the handoffs wait for the
+            // credentials to be fixed (a state of the CRM) instead of each being dead-lettered.
+            throw new CrmTransientException(
                 $"Salesforce refused the client credentials (HTTP {status} {error}: {description}). Check Crm:Salesforce:LoginUrl, ClientId and ClientSecret, " +
-                "and that the connected app enables the client credentials flow with a 'Run As' user; then replay the poisoned handoffs.");
+                "and that the connected app enables the client credentials flow with a 'Run As' user; waiting handoffs resume by themselves once it works.",
+                CrmCondition.CredentialsRefused,
+                status,
+                null);
         }
 
-        throw new CrmTransientException($"Salesforce's token endpoint answered HTTP {status} {error}.", status, SalesforceCrmClient.RetryAfter(response));
+        throw new CrmTransientException($"Salesforce's token endpoint answered HTTP {status} {error}.", status == 429 ? CrmCondition.Throttled : CrmCondition.Down, status, SalesforceCrmClient.RetryAfter(response));
     }
 
     private static JsonNode? TryParse(string text)
