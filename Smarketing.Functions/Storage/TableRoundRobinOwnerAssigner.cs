@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -7,97 +9,167 @@ using Smarketing.Core.Handoff;
 namespace Smarketing.Functions.Storage;
 
 /// <summary>
-/// Territory rules, then round-robin over the pool's active reps, with one cursor per pool in Table Storage
-/// advanced under an ETag, so every instance shares one fair rotation. Within an instance the calls for a
-/// pool take turns and reuse the last ETag they wrote, so a burst of handoffs costs one storage write each
-/// instead of a storm of conflicting ones; another instance's write shows up as a 412 and a fresh read.
+/// Territory rules, then round-robin over the pool's active reps, with each pool's cursor split into
+/// <see cref="OwnerRouting.CursorShards"/> rows in Table Storage. An assignment takes the next turn of one shard
+/// under the row's ETag; turn k of shard s goes to rep (k + s) mod n (<see cref="RepPool.RepFor"/>), so the shards
+/// together stay fair within <see cref="RepPool.FairnessBound"/>. Concurrent handoffs, on this instance or
+/// another, mostly write different rows: within an instance a handoff takes a shard no other call of this
+/// instance holds, and on a 412 (another instance took that turn) it moves to another shard instead of
+/// queueing behind the same row. Each shard's last ETag is kept, so an uncontended turn costs one write.
 /// </summary>
 public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRouting routing, ILogger<TableRoundRobinOwnerAssigner> logger)
     : IOwnerAssigner, IDisposable
 {
-    public const string PartitionKey = "round-robin";
-    private const int MaxAttempts = 50;
-    private readonly ConcurrentDictionary<string, Cursor> _cursors = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The partition of the sharded cursors. The single cursor rows of earlier versions live in partition
+    /// <c>round-robin</c> and are no longer read.
+    /// </summary>
+    public const string PartitionKey = "round-robin-shards";
 
-    /// <summary>The cursor row of a pool: <c>cursor</c> for the default pool, <c>territory-{name}</c> for a territory.</summary>
-    public static string RowKey(string pool) =>
-        pool == RepPool.DefaultName ? "cursor" : "territory-" + TableKeys.Encode(pool);
+    // A territory name is kept readable in its row keys but cut (and completed by a hash) well below the key limit.
+    private const int MaxNameLength = 400;
+
+    private readonly ConcurrentDictionary<string, Shard[]> _pools = new(StringComparer.Ordinal);
+
+    /// <summary>How many cursor writes an assignment tries before it gives up: max(4S, 20).</summary>
+    public int MaxAttempts { get; } = Math.Max(4 * routing.CursorShards, 20);
+
+    /// <summary>
+    /// The row key of shard <paramref name="shard"/> of a pool's cursor: <c>cursor-{s}</c> for the default pool,
+    /// <c>territory-{name}-{s}</c> for a territory, the name key-encoded with its own dashes escaped as <c>%2D</c>,
+    /// so that territory <c>X</c> shard 3 and territory <c>X-3</c> can never share a row.
+    /// </summary>
+    public static string RowKey(string pool, int shard)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        var s = shard.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (pool == RepPool.DefaultName)
+        {
+            return "cursor-" + s;
+        }
+
+        var name = TableKeys.Encode(pool).Replace("-", "%2D", StringComparison.Ordinal);
+        if (name.Length > MaxNameLength)
+        {
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(pool)));
+            var cut = name.LastIndexOf('%', MaxNameLength - 1) is var p && p > MaxNameLength - 3 ? p : MaxNameLength;
+            name = name[..cut] + "~" + hash;
+        }
+
+        return "territory-" + name + "-" + s;
+    }
 
     public async Task<string> AssignAsync(OwnerAssignmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var pool = routing.Select(request);
-        var slot = await TakeSlotAsync(pool.Name, cancellationToken);
-        var rep = pool.Reps[(int)(slot % pool.Reps.Count)];
-        logger.OwnerRouted(request.LeadId, pool.Name, rep);
-        return rep;
+        var shards = _pools.GetOrAdd(pool.Name, _ => [.. Enumerable.Range(0, routing.CursorShards).Select(_ => new Shard())]);
+
+        // The lead id picks the first shard, so a quiet app deals the same way every run; contention moves on at random.
+        var preferred = (int)(StableHash(request.LeadId) % (uint)shards.Length);
+        for (var attempt = 1; ; attempt++)
+        {
+            var (index, shard) = await AcquireAsync(shards, preferred, cancellationToken);
+            try
+            {
+                var turn = await TryTakeTurnAsync(pool.Name, index, shard, cancellationToken);
+                if (turn is { } taken)
+                {
+                    var rep = pool.RepFor(index, taken);
+                    logger.OwnerRouted(request.LeadId, pool.Name, rep);
+                    return rep;
+                }
+            }
+            finally
+            {
+                shard.Lock.Release();
+            }
+
+            logger.OwnerCursorContended(pool.Name, index, attempt);
+            if (attempt >= MaxAttempts)
+            {
+                logger.OwnerCursorGaveUp(request.LeadId, pool.Name, attempt);
+                throw new OwnerCursorContendedException(pool.Name, attempt);
+            }
+
+            preferred = shards.Length == 1 ? 0 : (index + Random.Shared.Next(1, shards.Length)) % shards.Length;
+        }
     }
 
     public void Dispose()
     {
-        foreach (var cursor in _cursors.Values)
+        foreach (var shard in _pools.Values.SelectMany(s => s))
         {
-            cursor.Lock.Dispose();
+            shard.Lock.Dispose();
         }
     }
 
-    private async Task<long> TakeSlotAsync(string pool, CancellationToken cancellationToken)
+    // A shard no other call of this instance holds, the preferred one if free; when all are busy, wait for the preferred one.
+    private static async Task<(int Index, Shard Shard)> AcquireAsync(Shard[] shards, int preferred, CancellationToken cancellationToken)
     {
-        var cursor = _cursors.GetOrAdd(pool, _ => new Cursor());
-        var table = layout.OwnerAssignment;
-        var rowKey = RowKey(pool);
-        await cursor.Lock.WaitAsync(cancellationToken);
-        try
+        for (var i = 0; i < shards.Length; i++)
         {
-            for (var attempt = 1; ; attempt++)
+            var index = (preferred + i) % shards.Length;
+            if (shards[index].Lock.Wait(0, CancellationToken.None))
             {
-                if (cursor.ETag is null)
-                {
-                    var stored = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey, rowKey, cancellationToken: cancellationToken);
-                    if (!stored.HasValue)
-                    {
-                        try
-                        {
-                            var added = await table.AddEntityAsync(new TableEntity(PartitionKey, rowKey) { ["Next"] = 1L }, cancellationToken);
-                            (cursor.Next, cursor.ETag) = (1, added.Headers.ETag);
-                            return 0;
-                        }
-                        catch (RequestFailedException ex) when (ex.Status == 409 && attempt < MaxAttempts)
-                        {
-                            // Another instance created it first.
-                            continue;
-                        }
-                    }
-
-                    (cursor.Next, cursor.ETag) = (stored.Value!.GetInt64("Next") ?? 0, stored.Value.ETag);
-                }
-
-                var slot = cursor.Next;
-                try
-                {
-                    var updated = await table.UpdateEntityAsync(
-                        new TableEntity(PartitionKey, rowKey) { ["Next"] = slot + 1 },
-                        cursor.ETag.Value,
-                        TableUpdateMode.Replace,
-                        cancellationToken);
-                    (cursor.Next, cursor.ETag) = (slot + 1, updated.Headers.ETag);
-                    return slot;
-                }
-                catch (RequestFailedException ex) when (ex.Status is 404 or 412 && attempt < MaxAttempts)
-                {
-                    // Another instance took this slot; read the cursor again.
-                    cursor.ETag = null;
-                    await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), cancellationToken);
-                }
+                return (index, shards[index]);
             }
         }
-        finally
+
+        await shards[preferred].Lock.WaitAsync(cancellationToken);
+        return (preferred, shards[preferred]);
+    }
+
+    // The turn taken, or null when another instance wrote the row first (the shard's cached state is dropped).
+    private async Task<long?> TryTakeTurnAsync(string pool, int index, Shard shard, CancellationToken cancellationToken)
+    {
+        var table = layout.OwnerAssignment;
+        var rowKey = RowKey(pool, index);
+        try
         {
-            cursor.Lock.Release();
+            if (shard.ETag is null)
+            {
+                var stored = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey, rowKey, cancellationToken: cancellationToken);
+                if (!stored.HasValue)
+                {
+                    var added = await table.AddEntityAsync(new TableEntity(PartitionKey, rowKey) { ["Next"] = 1L }, cancellationToken);
+                    (shard.Next, shard.ETag) = (1, added.Headers.ETag);
+                    return 0;
+                }
+
+                (shard.Next, shard.ETag) = (stored.Value!.GetInt64("Next") ?? 0, stored.Value.ETag);
+            }
+
+            var turn = shard.Next;
+            var updated = await table.UpdateEntityAsync(
+                new TableEntity(PartitionKey, rowKey) { ["Next"] = turn + 1 },
+                shard.ETag.Value,
+                TableUpdateMode.Replace,
+                cancellationToken);
+            (shard.Next, shard.ETag) = (turn + 1, updated.Headers.ETag);
+            return turn;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            // 412: another instance took this turn; 409: it created the row first; 404: the row was removed.
+            shard.ETag = null;
+            return null;
         }
     }
 
-    private sealed class Cursor
+    // FNV-1a over the UTF-16 code units: stable across processes, unlike string.GetHashCode.
+    private static uint StableHash(string value)
+    {
+        var hash = 2166136261u;
+        foreach (var c in value)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return hash;
+    }
+
+    private sealed class Shard
     {
         public SemaphoreSlim Lock { get; } = new(1, 1);
 
