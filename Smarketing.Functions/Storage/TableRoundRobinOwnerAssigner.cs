@@ -12,10 +12,11 @@ namespace Smarketing.Functions.Storage;
 /// Territory rules, then round-robin over the pool's active reps, with each pool's cursor split into
 /// <see cref="OwnerRouting.CursorShards"/> rows in Table Storage. An assignment takes the next turn of one shard
 /// under the row's ETag; turn k of shard s goes to rep (k + s) mod n (<see cref="RepPool.RepFor"/>), so the shards
-/// together stay fair within <see cref="RepPool.FairnessBound"/>. Concurrent handoffs, on this instance or
-/// another, mostly write different rows: within an instance a handoff takes a shard no other call of this
-/// instance holds, and on a 412 (another instance took that turn) it moves to another shard instead of
-/// queueing behind the same row. Each shard's last ETag is kept, so an uncontended turn costs one write.
+/// together stay fair within <see cref="RepPool.FairnessBound"/> whichever shards the turns come from.
+/// Concurrent handoffs mostly write different rows: within an instance a handoff takes the first shard, from the
+/// instance's home shard on, that no other call of this instance holds; on a 412 (another instance took that
+/// turn) it moves the home to a random other shard and tries again there instead of queueing behind the same
+/// row. Each shard's last ETag is kept, so a turn of a shard only this instance uses costs one write.
 /// </summary>
 public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRouting routing, ILogger<TableRoundRobinOwnerAssigner> logger)
     : IOwnerAssigner, IDisposable
@@ -29,7 +30,7 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
     // A territory name is kept readable in its row keys but cut (and completed by a hash) well below the key limit.
     private const int MaxNameLength = 400;
 
-    private readonly ConcurrentDictionary<string, Shard[]> _pools = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Cursor> _pools = new(StringComparer.Ordinal);
 
     /// <summary>How many cursor writes an assignment tries before it gives up: max(4S, 20).</summary>
     public int MaxAttempts { get; } = Math.Max(4 * routing.CursorShards, 20);
@@ -63,13 +64,11 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
     {
         ArgumentNullException.ThrowIfNull(request);
         var pool = routing.Select(request);
-        var shards = _pools.GetOrAdd(pool.Name, _ => [.. Enumerable.Range(0, routing.CursorShards).Select(_ => new Shard())]);
-
-        // The lead id picks the first shard, so a quiet app deals the same way every run; contention moves on at random.
-        var preferred = (int)(StableHash(request.LeadId) % (uint)shards.Length);
+        var cursor = _pools.GetOrAdd(pool.Name, _ => new Cursor(routing.CursorShards));
+        var shards = cursor.Shards;
         for (var attempt = 1; ; attempt++)
         {
-            var (index, shard) = await AcquireAsync(shards, preferred, cancellationToken);
+            var (index, shard) = await AcquireAsync(shards, cursor.Home, cancellationToken);
             try
             {
                 var turn = await TryTakeTurnAsync(pool.Name, index, shard, cancellationToken);
@@ -92,19 +91,21 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
                 throw new OwnerCursorContendedException(pool.Name, attempt);
             }
 
-            preferred = shards.Length == 1 ? 0 : (index + Random.Shared.Next(1, shards.Length)) % shards.Length;
+            // Another instance deals from this shard too: move this instance's home elsewhere, at random, so that
+            // instances drift apart onto shards of their own and their cached ETags stay fresh.
+            cursor.Home = shards.Length == 1 ? 0 : (index + Random.Shared.Next(1, shards.Length)) % shards.Length;
         }
     }
 
     public void Dispose()
     {
-        foreach (var shard in _pools.Values.SelectMany(s => s))
+        foreach (var shard in _pools.Values.SelectMany(c => c.Shards))
         {
             shard.Lock.Dispose();
         }
     }
 
-    // A shard no other call of this instance holds, the preferred one if free; when all are busy, wait for the preferred one.
+    // A shard no other call of this instance holds, the first free one from the preferred one on; when all are busy, wait for the preferred one.
     private static async Task<(int Index, Shard Shard)> AcquireAsync(Shard[] shards, int preferred, CancellationToken cancellationToken)
     {
         for (var i = 0; i < shards.Length; i++)
@@ -157,16 +158,18 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
         }
     }
 
-    // FNV-1a over the UTF-16 code units: stable across processes, unlike string.GetHashCode.
-    private static uint StableHash(string value)
+    private sealed class Cursor(int shards)
     {
-        var hash = 2166136261u;
-        foreach (var c in value)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
+        private int _home = Random.Shared.Next(shards);
 
-        return hash;
+        public Shard[] Shards { get; } = [.. Enumerable.Range(0, shards).Select(_ => new Shard())];
+
+        // The shard this instance deals from first: random at start, moved on a conflict, kept while it wins.
+        public int Home
+        {
+            get => Volatile.Read(ref _home);
+            set => Volatile.Write(ref _home, value);
+        }
     }
 
     private sealed class Shard
