@@ -15,8 +15,9 @@ namespace Smarketing.Functions.Storage;
 /// together stay fair within <see cref="RepPool.FairnessBound"/> whichever shards the turns come from.
 /// Concurrent handoffs mostly write different rows: within an instance a handoff takes the first shard, from the
 /// instance's home shard on, that no other call of this instance holds; on a 412 (another instance took that
-/// turn) it moves the home to a random other shard and tries again there instead of queueing behind the same
-/// row. Each shard's last ETag is kept, so a turn of a shard only this instance uses costs one write.
+/// turn) it leaves that shard to the other instance for a while, moves the home to a random other shard and
+/// tries again there instead of queueing behind the same row. Instances so settle on shards of their own; each
+/// shard's last ETag is kept, so a turn of a shard only this instance uses costs one write.
 /// </summary>
 public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRouting routing, ILogger<TableRoundRobinOwnerAssigner> logger)
     : IOwnerAssigner, IDisposable
@@ -29,6 +30,10 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
 
     // A territory name is kept readable in its row keys but cut (and completed by a hash) well below the key limit.
     private const int MaxNameLength = 400;
+
+    // A shard lost to another instance is left to it for 16 turns per shard of this instance (128 with 8 shards),
+    // then tried again, so shards of an instance that scaled in come back into use.
+    private const int AvoidTurnsPerShard = 16;
 
     private readonly ConcurrentDictionary<string, Cursor> _pools = new(StringComparer.Ordinal);
 
@@ -68,12 +73,13 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
         var shards = cursor.Shards;
         for (var attempt = 1; ; attempt++)
         {
-            var (index, shard) = await AcquireAsync(shards, cursor.Home, cancellationToken);
+            var (index, shard) = await AcquireAsync(cursor, cancellationToken);
             try
             {
                 var turn = await TryTakeTurnAsync(pool.Name, index, shard, cancellationToken);
                 if (turn is { } taken)
                 {
+                    cursor.Won();
                     var rep = pool.RepFor(index, taken);
                     logger.OwnerRouted(request.LeadId, pool.Name, rep);
                     return rep;
@@ -91,8 +97,9 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
                 throw new OwnerCursorContendedException(pool.Name, attempt);
             }
 
-            // Another instance deals from this shard too: move this instance's home elsewhere, at random, so that
-            // instances drift apart onto shards of their own and their cached ETags stay fresh.
+            // Another instance deals from this shard: leave it to that one for a while and move this instance's home
+            // elsewhere at random, so instances settle on shards of their own and their cached ETags stay fresh.
+            shard.AvoidUntil = cursor.Turns + (AvoidTurnsPerShard * shards.Length);
             cursor.Home = shards.Length == 1 ? 0 : (index + Random.Shared.Next(1, shards.Length)) % shards.Length;
         }
     }
@@ -105,20 +112,41 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
         }
     }
 
-    // A shard no other call of this instance holds, the first free one from the preferred one on; when all are busy, wait for the preferred one.
-    private static async Task<(int Index, Shard Shard)> AcquireAsync(Shard[] shards, int preferred, CancellationToken cancellationToken)
+    // From the home shard on, the first shard not left to another instance that no other call of this instance
+    // holds; when all are busy, wait for the first one not left to another instance. When every shard was lost
+    // lately, the marks are dropped and all are tried again.
+    private static async Task<(int Index, Shard Shard)> AcquireAsync(Cursor cursor, CancellationToken cancellationToken)
     {
+        var shards = cursor.Shards;
+        var home = cursor.Home;
+        var turns = cursor.Turns;
+        int? usable = null;
         for (var i = 0; i < shards.Length; i++)
         {
-            var index = (preferred + i) % shards.Length;
+            var index = (home + i) % shards.Length;
+            if (shards[index].AvoidUntil > turns)
+            {
+                continue;
+            }
+
+            usable ??= index;
             if (shards[index].Lock.Wait(0, CancellationToken.None))
             {
                 return (index, shards[index]);
             }
         }
 
-        await shards[preferred].Lock.WaitAsync(cancellationToken);
-        return (preferred, shards[preferred]);
+        if (usable is null)
+        {
+            foreach (var shard in shards)
+            {
+                shard.AvoidUntil = 0;
+            }
+        }
+
+        var wait = usable ?? home;
+        await shards[wait].Lock.WaitAsync(cancellationToken);
+        return (wait, shards[wait]);
     }
 
     // The turn taken, or null when another instance wrote the row first (the shard's cached state is dropped).
@@ -161,6 +189,12 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
     private sealed class Cursor(int shards)
     {
         private int _home = Random.Shared.Next(shards);
+        private long _turns;
+
+        // The turns this instance has taken from the pool: the clock of the marks on lost shards.
+        public long Turns => Interlocked.Read(ref _turns);
+
+        public void Won() => Interlocked.Increment(ref _turns);
 
         public Shard[] Shards { get; } = [.. Enumerable.Range(0, shards).Select(_ => new Shard())];
 
@@ -174,7 +208,16 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
 
     private sealed class Shard
     {
+        private long _avoidUntil;
+
         public SemaphoreSlim Lock { get; } = new(1, 1);
+
+        // Lost to another instance: not tried again before this instance has taken this many turns of the pool.
+        public long AvoidUntil
+        {
+            get => Interlocked.Read(ref _avoidUntil);
+            set => Interlocked.Exchange(ref _avoidUntil, value);
+        }
 
         public long Next { get; set; }
 

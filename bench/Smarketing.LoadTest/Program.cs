@@ -57,13 +57,18 @@ return 0;
 async Task<IHost> StartInstanceAsync(RoundTripCounter roundTrips)
 {
     var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    var settings = new Dictionary<string, string?>
     {
         ["AzureWebJobsStorage"] = connection,
         ["Routing:Reps"] = "rep-a,rep-b,rep-c",
         ["Intake:Generic:Secrets"] = Secret,
-        ["Routing:CursorShards"] = cursorShards,
-    });
+    };
+    if (cursorShards is not null)
+    {
+        settings["Routing:CursorShards"] = cursorShards;
+    }
+
+    builder.Configuration.AddInMemoryCollection(settings);
     builder.AddSmarketing();
     builder.Services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(roundTrips, HttpPipelinePosition.PerRetry));
     builder.Services.ConfigureAll<QueueClientOptions>(o => o.AddPolicy(roundTrips, HttpPipelinePosition.PerRetry));
