@@ -19,3 +19,24 @@ public sealed record OwnerAssignmentRequest
     /// <summary>The lead's company industry, when known.</summary>
     public string? Industry { get; init; }
 }
+
+/// <summary>
+/// Every cursor shard tried was taken by another handoff in between: a transient failure, for the queue's next
+/// delivery to retry, never a refusal of the lead.
+/// </summary>
+public sealed class OwnerCursorContendedException : Exception
+{
+    /// <summary>Creates the exception naming the pool and the tries spent.</summary>
+    public OwnerCursorContendedException(string pool, int attempts)
+        : base($"The round-robin cursor of pool '{pool}' was taken by other handoffs {attempts} times in a row; the handoff will be retried.")
+    {
+        Pool = pool;
+        Attempts = attempts;
+    }
+
+    /// <summary>The routing pool whose cursor was contended.</summary>
+    public string Pool { get; }
+
+    /// <summary>How many cursor writes were tried.</summary>
+    public int Attempts { get; }
+}

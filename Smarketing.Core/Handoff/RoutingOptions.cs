@@ -15,6 +15,12 @@ public sealed class RoutingOptions
     /// <summary>Comma-separated reps who get no leads for now (holiday, left the team), wherever they are listed.</summary>
     public string? InactiveReps { get; set; }
 
+    /// <summary>
+    /// How many cursor rows each pool's rotation is split into (1–64): more shards mean fewer conflicting writes
+    /// between concurrent handoffs and a looser fairness bound (two reps' counts differ by at most S − ⌊S/n⌋).
+    /// </summary>
+    public int CursorShards { get; set; } = OwnerRouting.DefaultCursorShards;
+
     /// <summary>Territory rules, tried in order before the default reps.</summary>
     public List<TerritoryOptions> Territories { get; set; } = [];
 
@@ -34,7 +40,8 @@ public sealed class RoutingOptions
             Countries = ListSetting.Parse(t.Countries),
             Industries = ListSetting.Parse(t.Industries),
             Reps = ListSetting.Parse(t.Reps),
-        })]);
+        })],
+        CursorShards);
 }
 
 /// <summary>One territory rule (section <c>Routing:Territories:N</c>).</summary>
@@ -55,6 +62,8 @@ public sealed class TerritoryOptions
 
 internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
 {
+    private const int MaxCursorShards = 64;
+
     public ValidateOptionsResult Validate(string? name, RoutingOptions options)
     {
         var failures = new List<string>();
@@ -69,6 +78,11 @@ internal sealed class RoutingOptionsValidator : IValidateOptions<RoutingOptions>
         if (reps.Count > 0 && reps.All(inactive.Contains))
         {
             failures.Add("Setting Routing:InactiveReps marks every rep of Routing:Reps inactive; at least one must stay active for leads no territory takes.");
+        }
+
+        if (options.CursorShards is < 1 or > MaxCursorShards)
+        {
+            failures.Add($"Setting Routing:CursorShards (Routing__CursorShards) must be between 1 and {MaxCursorShards}; it is {options.CursorShards}.");
         }
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -8,6 +8,12 @@ internal static partial class Log
     [LoggerMessage(300, LogLevel.Information, "Lead {LeadId} routed by pool {Pool} to {OwnerId}")]
     public static partial void OwnerRouted(this ILogger logger, string leadId, string pool, string ownerId);
 
+    [LoggerMessage(301, LogLevel.Debug, "Round-robin cursor shard {Shard} of pool {Pool} was taken by another handoff (try {Attempt}); moving to another shard")]
+    public static partial void OwnerCursorContended(this ILogger logger, string pool, int shard, int attempt);
+
+    [LoggerMessage(302, LogLevel.Warning, "Lead {LeadId} got no turn of pool {Pool} after {Attempts} contended tries; its handoff will be retried")]
+    public static partial void OwnerCursorGaveUp(this ILogger logger, string leadId, string pool, int attempts);
+
     [LoggerMessage(310, LogLevel.Warning, "Handoff message {MessageId} of lead {LeadId} dead-lettered ({Kind}): {Reason}")]
     public static partial void HandoffPoisoned(this ILogger logger, string messageId, string leadId, string kind, string reason);
 

@@ -99,6 +99,8 @@ public sealed class CrmOptionsValidationTests
 
     [Theory]
     [InlineData("Routing:InactiveReps", "rep-nobody", "Routing:InactiveReps names 'rep-nobody'")]
+    [InlineData("Routing:CursorShards", "0", "Routing:CursorShards (Routing__CursorShards) must be between 1 and 64")]
+    [InlineData("Routing:CursorShards", "65", "Routing:CursorShards (Routing__CursorShards) must be between 1 and 64")]
     [InlineData("Routing:InactiveReps", "rep-ada,rep-grace,rep-linus", "Routing:InactiveReps marks every rep")]
     [InlineData("Routing:Territories:0:Reps", "rep-x", "Routing:Territories:0 needs Countries or Industries")]
     [InlineData("Routing:Territories:0:Countries", "DE", "Routing:Territories:0:Reps must list")]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 
@@ -16,11 +17,20 @@ public sealed class QueueTriggerHost(QueueClient queue, QueueClient poison, Host
     /// <summary>The visibility timeout used after a failure; host.json's unless a test shortens it.</summary>
     public TimeSpan RetryDelay { get; init; } = settings.VisibilityTimeout;
 
-    public int Invocations { get; private set; }
+    private int _invocations;
+    private int _failures;
 
-    public int Failures { get; private set; }
+    /// <summary>
+    /// How many messages of a received batch run at once: 1 processes them one after another; the real host runs
+    /// up to host.json's <c>batchSize</c> (16) of them in parallel.
+    /// </summary>
+    public int Concurrency { get; init; } = 1;
 
-    public List<Exception> Errors { get; } = [];
+    public int Invocations => _invocations;
+
+    public int Failures => _failures;
+
+    public ConcurrentQueue<Exception> Errors { get; } = new();
 
     /// <summary>
     /// The listener of the queue this one poisons into, run after this queue is empty, as the host runs every
@@ -53,16 +63,26 @@ public sealed class QueueTriggerHost(QueueClient queue, QueueClient poison, Host
                 continue;
             }
 
-            foreach (var message in received.Value)
+            if (Concurrency <= 1)
             {
-                await ProcessAsync(message, cts.Token);
+                foreach (var message in received.Value)
+                {
+                    await ProcessAsync(message, cts.Token);
+                }
+            }
+            else
+            {
+                await Parallel.ForEachAsync(
+                    received.Value,
+                    new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cts.Token },
+                    (message, ct) => new ValueTask(ProcessAsync(message, ct)));
             }
         }
     }
 
     private async Task ProcessAsync(QueueMessage message, CancellationToken cancellationToken)
     {
-        Invocations++;
+        Interlocked.Increment(ref _invocations);
         try
         {
             await function(message, cancellationToken);
@@ -71,8 +91,8 @@ public sealed class QueueTriggerHost(QueueClient queue, QueueClient poison, Host
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Failures++;
-            Errors.Add(ex);
+            Interlocked.Increment(ref _failures);
+            Errors.Enqueue(ex);
             if (message.DequeueCount >= settings.MaxDequeueCount)
             {
                 await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
@@ -87,6 +107,13 @@ public sealed class QueueTriggerHost(QueueClient queue, QueueClient poison, Host
             return;
         }
 
-        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        try
+        {
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            // As the host does: the delete went through on an attempt whose answer was lost, and the SDK's retry found nothing.
+        }
     }
 }

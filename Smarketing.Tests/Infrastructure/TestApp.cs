@@ -21,11 +21,13 @@ public sealed class TestApp : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly AccountLease _account;
+    private readonly bool _ownsAccount;
 
-    private TestApp(IHost host, FakeTimeProvider time, AccountLease account)
+    private TestApp(IHost host, FakeTimeProvider time, AccountLease account, bool ownsAccount = true)
     {
         _host = host;
         _account = account;
+        _ownsAccount = ownsAccount;
         ConnectionString = account.ConnectionString;
         Time = time;
         Layout = host.Services.GetRequiredService<StorageLayout>();
@@ -61,6 +63,32 @@ public sealed class TestApp : IAsyncDisposable
         DateTimeOffset? clockStart = null)
     {
         var account = await Azurite.LeaseAccountAsync();
+        try
+        {
+            return await StartOnAsync(account, ownsAccount: true, configure, settings, startHost, clockStart);
+        }
+        catch
+        {
+            await account.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Another instance of the app (its own composition root, caches and clock) on this app's storage account, as a
+    /// scaled-out host runs it; disposing it leaves the account to this app.
+    /// </summary>
+    public Task<TestApp> StartInstanceAsync(IDictionary<string, string?>? settings = null) =>
+        StartOnAsync(_account, ownsAccount: false, null, settings, startHost: true, Time.GetUtcNow());
+
+    private static async Task<TestApp> StartOnAsync(
+        AccountLease account,
+        bool ownsAccount,
+        Action<IHostApplicationBuilder>? configure,
+        IDictionary<string, string?>? settings,
+        bool startHost,
+        DateTimeOffset? clockStart)
+    {
         var connection = account.ConnectionString;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         var values = new Dictionary<string, string?>(DefaultSettings) { [StorageOptions.ConnectionSetting] = connection };
@@ -91,11 +119,10 @@ public sealed class TestApp : IAsyncDisposable
         catch
         {
             host.Dispose();
-            await account.DisposeAsync();
             throw;
         }
 
-        return new TestApp(host, time, account);
+        return new TestApp(host, time, account, ownsAccount);
     }
 
     public T Function<T>() => ActivatorUtilities.CreateInstance<T>(_host.Services);
@@ -163,7 +190,7 @@ public sealed class TestApp : IAsyncDisposable
     /// <c>mql-handoff-poison</c>, dispatching to the real <see cref="RecordPoisonedHandoff"/> once the first is empty.
     /// A message deferred for the CRM moves the fake clock on to its time first (<see cref="ClockedHandoffEnqueuer"/>).
     /// </summary>
-    public QueueTriggerHost HandoffListener(TimeSpan? retryDelay = null)
+    public QueueTriggerHost HandoffListener(TimeSpan? retryDelay = null, int concurrency = 1)
     {
         var settings = HostQueueSettings.FromHostJson();
         var poisonPoison = Services.GetRequiredService<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient(HandoffMessage.PoisonQueueName + "-poison");
@@ -174,6 +201,7 @@ public sealed class TestApp : IAsyncDisposable
         })
         {
             RetryDelay = retryDelay ?? settings.VisibilityTimeout,
+            Concurrency = concurrency,
             PoisonListener = new QueueTriggerHost(Layout.HandoffPoison, poisonPoison, settings, (message, ct) => Function<RecordPoisonedHandoff>().Run(message, ct))
             {
                 RetryDelay = retryDelay ?? settings.VisibilityTimeout,
@@ -202,6 +230,9 @@ public sealed class TestApp : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
-        await _account.DisposeAsync();
+        if (_ownsAccount)
+        {
+            await _account.DisposeAsync();
+        }
     }
 }

@@ -83,9 +83,10 @@ public sealed class HandOffMqlTests
     }
 
     [Fact]
-    public async Task Handoff_LeadsWithoutOwner_RoundRobinOverConfiguredReps()
+    public async Task Handoff_LeadsWithoutOwnerOneCursorShard_ExactRoundRobinOverConfiguredReps()
     {
-        await using var app = await TestApp.StartAsync();
+        // One shard deals strictly in turn; more shards stay within S − ⌊S/n⌋ (RepPoolTests).
+        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Routing:CursorShards"] = "1" });
         for (var i = 0; i < 6; i++)
         {
             await app.PostLeadAsync(Leads.Article($"lead-rr-{i}").ToJsonString());
