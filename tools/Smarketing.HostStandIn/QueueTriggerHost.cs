@@ -1,7 +1,7 @@
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 
-namespace Smarketing.Tests.Infrastructure;
+namespace Smarketing.HostStandIn;
 
 /// <summary>
 /// Dispatches queue messages to a function the way the Functions host's queue listener does:
