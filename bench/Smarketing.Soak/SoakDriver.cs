@@ -92,7 +92,9 @@ public sealed class SoakDriver : IDisposable
         {
             await StartHostAsync(settings, http, baseAddress, cancellationToken);
             var plan = Deliveries.Plan(o.Leads, _random);
-            var killAt = new[] { Between(o.KillFrom, o.KillTo), Between(o.KillFrom, o.KillTo) }.Order().ToArray();
+            // One kill in each half of the kill window, so one usually falls while leads are still arriving.
+            var middle = o.KillFrom + ((o.KillTo - o.KillFrom) / 2);
+            var killAt = new[] { Between(o.KillFrom, middle), Between(middle, o.KillTo) };
             _clock.Start();
             using var sendingDone = new CancellationTokenSource();
             var killer = Task.Run(() => KillTwiceAsync(killAt, settings, http, baseAddress, cancellationToken), cancellationToken);

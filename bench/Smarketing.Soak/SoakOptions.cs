@@ -27,7 +27,7 @@ public sealed record SoakOptions
 
     public TimeSpan UnauthorizedFor { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The two SIGKILLs fall at random points between these two times.</summary>
+    /// <summary>The two SIGKILLs fall at random points between these two times, one in each half.</summary>
     public TimeSpan KillFrom { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan KillTo { get; init; } = TimeSpan.FromSeconds(300);
@@ -52,7 +52,7 @@ public sealed record SoakOptions
         UnauthorizedAt = TimeSpan.FromSeconds(33),
         UnauthorizedFor = TimeSpan.FromSeconds(8),
         KillFrom = TimeSpan.FromSeconds(2),
-        KillTo = TimeSpan.FromSeconds(38),
+        KillTo = TimeSpan.FromSeconds(30),
         SettleTimeout = TimeSpan.FromMinutes(3),
         ReplayTimeout = TimeSpan.FromMinutes(2),
     };
