@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Smarketing.Soak;
 using Spectre.Console;
 
@@ -26,9 +27,16 @@ switch (args.FirstOrDefault())
             };
         }
 
+        using (var stop = new CancellationTokenSource())
+        using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+               {
+                   // Stop cleanly, so the app process the driver started is killed with it.
+                   context.Cancel = true;
+                   stop.Cancel();
+               }))
         using (var driver = new SoakDriver(options, AnsiConsole.Console))
         {
-            var result = await driver.RunAsync();
+            var result = await driver.RunAsync(stop.Token);
             result.Print(AnsiConsole.Console, options);
             return result.Passed ? 0 : 1;
         }

@@ -32,6 +32,7 @@ public sealed class SoakDriver : IDisposable
     private readonly IAnsiConsole _console;
     private readonly Random _random;
     private readonly Stopwatch _clock = new();
+    private readonly TableClient _deadLetters;
     private readonly ConcurrentDictionary<string, int> _refused = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, int> _other5xx = new();
     private readonly ConcurrentDictionary<int, string> _acceptedLeadIds = new();
@@ -53,6 +54,7 @@ public sealed class SoakDriver : IDisposable
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _console = console ?? throw new ArgumentNullException(nameof(console));
         _random = new Random(options.Seed);
+        _deadLetters = new TableServiceClient(DirectConnection()).GetTableClient("HandoffDeadLetters");
     }
 
     private CrmWeather Weather()
@@ -86,6 +88,9 @@ public sealed class SoakDriver : IDisposable
         var settings = HostSettings(tableProxy.Port, queueProxy.Port, crm.BaseAddress);
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = TimeSpan.FromSeconds(30) };
         var baseAddress = new Uri($"http://127.0.0.1:{_hostPort}/");
+
+        // The admin endpoints work through every dead letter in one request; the Functions host gives an HTTP request 230 s.
+        using var admin = new HttpClient { Timeout = TimeSpan.FromSeconds(230) };
         _console.WriteLine($"soak: {o.Leads} leads, concurrency {o.Concurrency}, seed {o.Seed}; CRM outage {o.OutageAt.TotalSeconds:F0}–{(o.OutageAt + o.OutageFor).TotalSeconds:F0} s, " +
                            $"401 {o.UnauthorizedAt.TotalSeconds:F0}–{(o.UnauthorizedAt + o.UnauthorizedFor).TotalSeconds:F0} s; app log {logPath}");
         try
@@ -128,12 +133,15 @@ public sealed class SoakDriver : IDisposable
             _faultsStopped = true;
             tableProxy.Faulty = false;
             queueProxy.Faulty = false;
-            var deadLetters = (await ListDeadLettersAsync(http, baseAddress, cancellationToken)).ToList();
+            var listing = Stopwatch.StartNew();
+            var deadLetters = (await ListDeadLettersAsync(admin, baseAddress, cancellationToken)).ToList();
+            listing.Stop();
+            var replaying = Stopwatch.StartNew();
             var replayedLeads = new HashSet<string>(StringComparer.Ordinal);
             var replayed = 0;
             for (var round = 0; round < 20; round++)
             {
-                var answer = await ReplayAllAsync(http, baseAddress, cancellationToken);
+                var answer = await ReplayAllAsync(admin, baseAddress, cancellationToken);
                 replayed += answer.ReplayedCount;
                 foreach (var item in answer.Replayed.Where(r => r.LeadId is not null))
                 {
@@ -146,7 +154,8 @@ public sealed class SoakDriver : IDisposable
                 }
             }
 
-            _console.WriteLine($"{Now()} faults stopped; {replayed} dead letters replayed");
+            replaying.Stop();
+            _console.WriteLine($"{Now()} faults stopped; {deadLetters.Count} dead letters listed in {listing.Elapsed.TotalSeconds:F1} s, {replayed} replayed in {replaying.Elapsed.TotalSeconds:F1} s");
             var replayDeadline = _clock.Elapsed + o.ReplayTimeout;
             while (true)
             {
@@ -161,7 +170,11 @@ public sealed class SoakDriver : IDisposable
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
             }
 
-            return Result(plan, snapshot, deadLetters, replayed, replayedLeads, unsettled, crm, tableProxy, queueProxy);
+            return Result(plan, snapshot, deadLetters, replayed, replayedLeads, unsettled, crm, tableProxy, queueProxy) with
+            {
+                ListSeconds = listing.Elapsed.TotalSeconds,
+                ReplaySeconds = replaying.Elapsed.TotalSeconds,
+            };
         }
         finally
         {
@@ -560,10 +573,32 @@ public sealed class SoakDriver : IDisposable
             mqls[row.GetString("LeadId")!] = new LeadState(handedOff, row.GetInt64("SpeedToLeadMs"));
         }
 
-        var deadLetters = await ListDeadLettersAsync(http, baseAddress, cancellationToken);
+        var deadLetters = await ReadDeadLettersAsync(cancellationToken);
         var deadLettered = deadLetters.Where(d => !string.IsNullOrWhiteSpace(d.Reason) && d.LeadId is not null).Select(d => d.LeadId!).ToHashSet(StringComparer.Ordinal);
         var unsettled = mqls.Count(m => !m.Value.HandedOff && !deadLettered.Contains(m.Key));
         return new Snapshot(mqls, mqls.Values.Count(s => s.HandedOff), deadLetters, unsettled);
+    }
+
+    /// <summary>
+    /// The dead letters as stored (table <c>HandoffDeadLetters</c>), read by the soak itself: the app's listing reads
+    /// the ledger row of each dead letter too, which takes longer than a soak's polling interval when there are thousands.
+    /// </summary>
+    private async Task<IReadOnlyList<DeadLetterItem>> ReadDeadLettersAsync(CancellationToken cancellationToken)
+    {
+        var items = new List<DeadLetterItem>();
+        try
+        {
+            await foreach (var row in _deadLetters.QueryAsync<TableEntity>(select: ["MessageId", "LeadId", "Kind", "Reason"], cancellationToken: cancellationToken))
+            {
+                items.Add(new DeadLetterItem(row.GetString("MessageId"), row.GetString("LeadId"), row.GetString("Kind"), row.GetString("Reason")));
+            }
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No dead letter yet.
+        }
+
+        return items;
     }
 
     private async Task<IReadOnlyList<DeadLetterItem>> ListDeadLettersAsync(HttpClient http, Uri baseAddress, CancellationToken cancellationToken)

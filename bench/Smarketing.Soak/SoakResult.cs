@@ -62,6 +62,12 @@ public sealed record SoakResult
 
     public required TimeSpan Elapsed { get; init; }
 
+    /// <summary>How long <c>GET /api/handoffs/poison</c> took to list the dead letters once the faults stopped.</summary>
+    public double ListSeconds { get; init; }
+
+    /// <summary>How long the replay requests took (<c>POST /api/handoffs/poison/replay</c> with <c>all</c>, until none was left).</summary>
+    public double ReplaySeconds { get; init; }
+
     public double CrmCallsPerHandedOffLead => Sal == 0 ? 0 : (double)CrmCalls / Sal;
 
     public IReadOnlyList<string> Failures { get; init; } = [];
@@ -99,6 +105,7 @@ public sealed record SoakResult
         Row("dead-lettered, by kind", By(DeadLettered));
         Row("dead letters without a reason", I(DeadLettersWithoutReason), "0");
         Row("replayed", I(Replayed));
+        Row("listing / replay requests took", string.Create(CultureInfo.InvariantCulture, $"{ListSeconds:F1} s / {ReplaySeconds:F1} s"));
         Row("replayed, not SAL after the faults stopped", I(ReplayedNotSal), "0");
         Row("5xx answered: 503 with Retry-After", I(Answered503WithRetryAfter));
         Row("5xx answered: any other", By(Other5xx), "0");
