@@ -53,6 +53,9 @@ public sealed class SoakDriver : IDisposable
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _console = console ?? throw new ArgumentNullException(nameof(console));
+
+        // One line per progress report and one row per table line, whatever the terminal: pasted into docs as printed.
+        _console.Profile.Width = Math.Max(_console.Profile.Width, 200);
         _random = new Random(options.Seed);
         _deadLetters = new TableServiceClient(DirectConnection()).GetTableClient("HandoffDeadLetters");
     }

@@ -78,8 +78,6 @@ public sealed record SoakResult
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(options);
-
-        // One row per line whatever the terminal: the table is pasted into docs as printed.
         console.Profile.Width = Math.Max(console.Profile.Width, 200);
         var table = new Table().Border(TableBorder.Markdown).Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Chaos soak: {LeadsSent} leads, seed {options.Seed}, {Elapsed.TotalSeconds:F0} s")));
