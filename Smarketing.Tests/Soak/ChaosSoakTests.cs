@@ -12,8 +12,10 @@ namespace Smarketing.Tests.Soak;
 /// <summary>
 /// The CI version of the chaos soak (bench/soak/run.sh --ci): 1,000 leads through the real functions, with the app
 /// as a separate process killed twice, a CRM that fails, goes down and refuses our token, and storage connections
-/// reset. Takes about a minute and a half on a 2-core machine.
+/// reset. Takes about a minute on a 2-core machine. It runs alone, after the other tests: its own app process
+/// and 16 listeners would otherwise load the shared Azurite that every other test class waits on.
 /// </summary>
+[Collection(ChaosSoakRunsAlone.Name)]
 public sealed partial class ChaosSoakTests(ITestOutputHelper output)
 {
     [Fact]
@@ -67,4 +69,10 @@ public sealed partial class ChaosSoakTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"TableEndpoint=http://127\.0\.0\.1:(?<table>\d+)/(?<account>[^;]+);QueueEndpoint=http://127\.0\.0\.1:(?<queue>\d+)/")]
     private static partial Regex Endpoints();
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ChaosSoakRunsAlone
+{
+    public const string Name = "Chaos soak";
 }
