@@ -1,22 +1,19 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
-using Smarketing.Functions;
 
 namespace Smarketing.Tests.Infrastructure;
 
 /// <summary>
 /// Stands in for the Functions host over real HTTP on 127.0.0.1: Kestrel routes each request to the real
-/// function class, checks the function key as the host does for AuthorizationLevel.Function, and a
+/// function class through <see cref="FunctionEndpoints"/> (function and master keys checked as the host does), and a
 /// background loop plays the host's queue listener. Used to run the smoke command end to end.
 /// </summary>
 public sealed class LocalFunctionsServer : IAsyncDisposable
 {
     public const string FunctionKey = "test-function-key";
+
+    public const string MasterKey = "test-master-key";
 
     private readonly WebApplication _web;
     private readonly CancellationTokenSource _stop = new();
@@ -58,25 +55,10 @@ public sealed class LocalFunctionsServer : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var web = builder.Build();
 
-        web.MapPost("/api/leads/{source?}", (HttpContext c, string? source) => Invoke(c, () => app.Function<ScoreLead>().Run(c.Request, source, c.RequestAborted)));
-        web.MapGet("/api/leads/{leadId}", (HttpContext c, string leadId) => Invoke(c, () => app.Function<GetLead>().Run(c.Request, leadId, c.RequestAborted)));
-        web.MapGet("/api/handoffs/status", (HttpContext c, CancellationToken ct) => Invoke(c, () => app.Function<GetHandoffStatus>().Run(c.Request, ct)));
-        web.MapPost("/api/crm/feedback", (HttpContext c, CancellationToken ct) => Invoke(c, () => app.Function<RecordCrmFeedback>().Run(c.Request, ct)));
+        web.MapFunctions(app.Services, new FunctionKeys(FunctionKey, MasterKey));
 
         await web.StartAsync();
         return new LocalFunctionsServer(web, app, runQueueListener);
-    }
-
-    private static async Task Invoke(HttpContext context, Func<Task<IActionResult>> function)
-    {
-        if (context.Request.Headers["x-functions-key"] != FunctionKey && context.Request.Query["code"] != FunctionKey)
-        {
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            return;
-        }
-
-        var result = await function();
-        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
     }
 
     public async ValueTask DisposeAsync()

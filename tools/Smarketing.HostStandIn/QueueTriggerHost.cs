@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 
-namespace Smarketing.Tests.Infrastructure;
+namespace Smarketing.HostStandIn;
 
 /// <summary>
 /// Dispatches queue messages to a function the way the Functions host's queue listener does:
@@ -12,7 +12,8 @@ namespace Smarketing.Tests.Infrastructure;
 /// </summary>
 public sealed class QueueTriggerHost(QueueClient queue, QueueClient poison, HostQueueSettings settings, Func<QueueMessage, CancellationToken, Task> function)
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+    /// <summary>How long a received message stays invisible while it is processed (the host's 10 minutes unless shortened).</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The visibility timeout used after a failure; host.json's unless a test shortens it.</summary>
     public TimeSpan RetryDelay { get; init; } = settings.VisibilityTimeout;
@@ -79,6 +80,54 @@ public sealed class QueueTriggerHost(QueueClient queue, QueueClient poison, Host
             }
         }
     }
+
+    /// <summary>
+    /// Processes messages until <paramref name="cancellationToken"/> is cancelled, as the host's listener runs for the
+    /// life of the process: polls at <c>maxPollingInterval</c> while the queue is empty, and outlives failures of
+    /// storage itself (a reset connection, a stale pop receipt) as the host does, by receiving again.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            // A listener that runs for hours keeps only the latest errors.
+            while (Errors.Count > 100 && Errors.TryDequeue(out _))
+            {
+            }
+
+            try
+            {
+                var received = await queue.ReceiveMessagesAsync(settings.BatchSize, Lease, cancellationToken);
+                if (received.Value.Length == 0)
+                {
+                    await Task.Delay(settings.MaxPollingInterval, cancellationToken);
+                    continue;
+                }
+
+                // One message at a time, as in RunUntilEmptyAsync: run several listeners for concurrent handoffs.
+                foreach (var message in received.Value)
+                {
+                    await ProcessAsync(message, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The host's listener survives storage failures and polls again; so does its stand-in.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                StorageErrors++;
+                Errors.Enqueue(ex);
+
+                await Task.Delay(settings.MaxPollingInterval, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>Failures of the listener's own storage calls (receive, delete, update) in <see cref="RunAsync"/>.</summary>
+    public int StorageErrors { get; private set; }
 
     private async Task ProcessAsync(QueueMessage message, CancellationToken cancellationToken)
     {

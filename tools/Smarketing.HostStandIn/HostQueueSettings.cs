@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Smarketing.Tests.Infrastructure;
+namespace Smarketing.HostStandIn;
 
 /// <summary>The <c>extensions.queues</c> section of the app's own host.json, as the Functions host reads it.</summary>
 public sealed record HostQueueSettings(int MaxDequeueCount, TimeSpan VisibilityTimeout, TimeSpan MaxPollingInterval, int BatchSize, string MessageEncoding)
