@@ -23,10 +23,7 @@ public sealed class GenericFeedbackOptions
     public bool AllowUnsigned { get; set; }
 
     /// <summary>The decoded keys of <see cref="Secrets"/>; undecodable entries are left out (the validator names them).</summary>
-    public IReadOnlyList<byte[]> Keys() => ListSetting.Parse(Secrets)
-        .Select(s => StandardWebhooks.TryDecodeSecret(s, out var key) ? key : [])
-        .Where(k => k.Length > 0)
-        .ToList();
+    public IReadOnlyList<byte[]> Keys() => StandardWebhooks.Keys(Secrets);
 }
 
 internal sealed class GenericFeedbackOptionsValidator : IValidateOptions<GenericFeedbackOptions>

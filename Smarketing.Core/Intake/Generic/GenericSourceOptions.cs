@@ -1,4 +1,3 @@
-using Smarketing.Core.Contracts;
 
 namespace Smarketing.Core.Intake.Generic;
 
@@ -21,8 +20,5 @@ public sealed class GenericSourceOptions
     public string? Secrets { get; set; }
 
     /// <summary>The decoded keys of <see cref="Secrets"/>; undecodable entries are left out (the validator names them).</summary>
-    public IReadOnlyList<byte[]> Keys() => ListSetting.Parse(Secrets)
-        .Select(s => StandardWebhooks.TryDecodeSecret(s, out var key) ? key : [])
-        .Where(k => k.Length > 0)
-        .ToList();
+    public IReadOnlyList<byte[]> Keys() => StandardWebhooks.Keys(Secrets);
 }

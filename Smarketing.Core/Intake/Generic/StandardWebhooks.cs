@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Smarketing.Core.Contracts;
 
 namespace Smarketing.Core.Intake.Generic;
 
@@ -42,6 +43,12 @@ public static class StandardWebhooks
         key = key[..written];
         return true;
     }
+
+    /// <summary>The decoded keys of a comma-separated secrets setting; undecodable entries are left out (validators name them).</summary>
+    public static IReadOnlyList<byte[]> Keys(string? secrets) => ListSetting.Parse(secrets)
+        .Select(s => TryDecodeSecret(s, out var key) ? key : [])
+        .Where(k => k.Length > 0)
+        .ToList();
 
     /// <summary>Signs a delivery: the value to put in <c>webhook-signature</c>.</summary>
     public static string Sign(byte[] key, string id, long timestamp, ReadOnlySpan<byte> body) =>
