@@ -478,7 +478,7 @@ public sealed class SoakDriver : IDisposable
             _host = process;
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var deadline = DateTime.UtcNow.AddSeconds(150);
         while (true)
         {
             if (process.HasExited)

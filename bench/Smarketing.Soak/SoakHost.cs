@@ -38,6 +38,11 @@ internal static class SoakHost
         var port = int.Parse(settings[PortSetting]!, CultureInfo.InvariantCulture);
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         builder.AddSmarketing();
+
+        // A connection the fault proxy cut mid-request must fail within seconds, not after the SDK's 100 s network
+        // timeout: start-up creates the tables and queues through the proxy, and the driver waits for it.
+        builder.Services.ConfigureAll<Azure.Data.Tables.TableClientOptions>(o => o.Retry.NetworkTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.ConfigureAll<Azure.Storage.Queues.QueueClientOptions>(o => o.Retry.NetworkTimeout = TimeSpan.FromSeconds(10));
         var web = builder.Build();
         web.MapFunctions(web.Services, new FunctionKeys(settings[FunctionKeySetting]!, settings[MasterKeySetting]!));
         await web.StartAsync();
