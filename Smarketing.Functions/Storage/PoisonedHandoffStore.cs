@@ -123,28 +123,18 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
     private const int MaxReasonLength = 4000;
 
     /// <summary>Dead-letters a handoff the pipeline refused: it can never succeed as it is.</summary>
-    public async Task PoisonAsync(QueueMessage original, string? leadId, string reason, string? provider, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(original);
-        await WriteAsync(
-            new DeadLetter
-            {
-                MessageId = original.MessageId,
-                LeadId = leadId,
-                Kind = DeadLetter.Refused,
-                Reason = reason,
-                Provider = provider,
-                PoisonedAt = timeProvider.GetUtcNow(),
-                Body = original.Body.ToString(),
-            },
-            cancellationToken);
-    }
+    public Task PoisonAsync(QueueMessage original, string? leadId, string reason, string? provider, CancellationToken cancellationToken) =>
+        DeadLetterAsync(original, leadId, DeadLetter.Refused, reason, provider, cancellationToken);
 
     /// <summary>
     /// Dead-letters a handoff whose last delivery (the host's <c>maxDequeueCount</c>) failed otherwise than by a state of
     /// the CRM, so the host completes it instead of moving it to the poison queue, where it would expire.
     /// </summary>
-    public async Task RecordRetriesExhaustedAsync(QueueMessage original, string? leadId, string reason, CancellationToken cancellationToken)
+    public Task RecordRetriesExhaustedAsync(QueueMessage original, string? leadId, string reason, CancellationToken cancellationToken) =>
+        DeadLetterAsync(original, leadId, DeadLetter.RetriesExhausted, reason, provider: null, cancellationToken);
+
+    // A message the app dead-letters itself, as it was delivered, stamped now.
+    private async Task DeadLetterAsync(QueueMessage original, string? leadId, string kind, string reason, string? provider, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(original);
         await WriteAsync(
@@ -152,9 +142,9 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
             {
                 MessageId = original.MessageId,
                 LeadId = leadId,
-                Kind = DeadLetter.RetriesExhausted,
+                Kind = kind,
                 Reason = reason,
-                Provider = null,
+                Provider = provider,
                 PoisonedAt = timeProvider.GetUtcNow(),
                 Body = original.Body.ToString(),
             },
