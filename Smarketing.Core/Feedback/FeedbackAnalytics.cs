@@ -4,19 +4,9 @@ using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Feedback;
 
-/// <summary>Reads the ledger rows of leads that ever became an MQL (the only ones with funnel moves to count).</summary>
-public interface ILeadFunnelReader
-{
-    /// <summary>
-    /// The leads with an MQL snapshot. <paramref name="campaign"/> is a hint that lets the store skip other campaigns'
-    /// rows; callers still check each row's campaign.
-    /// </summary>
-    IAsyncEnumerable<Lead> ReadQualifiedLeadsAsync(string? campaign, CancellationToken cancellationToken);
-}
-
 /// <summary>The marketing read side: per-campaign funnel and disqualification summary, and the raw rows for export.</summary>
 public sealed class FeedbackAnalytics(
-    ILeadFunnelReader funnel,
+    IFunnelCounterStore counters,
     IDisqualificationFeedbackStore disqualifications,
     LifecyclePolicy policy,
     ILogger<FeedbackAnalytics> logger)
@@ -26,9 +16,9 @@ public sealed class FeedbackAnalytics(
     {
         ArgumentNullException.ThrowIfNull(query);
         var builder = new FeedbackSummaryBuilder(query, policy);
-        await foreach (var lead in funnel.ReadQualifiedLeadsAsync(query.Campaign, cancellationToken))
+        await foreach (var counts in counters.ReadAsync(query, cancellationToken))
         {
-            builder.AddLead(lead);
+            builder.AddCounts(counts);
         }
 
         await foreach (var row in disqualifications.QueryAsync(query.From, query.To, query.Campaign, cancellationToken))
@@ -37,7 +27,7 @@ public sealed class FeedbackAnalytics(
         }
 
         var summary = builder.Build();
-        logger.SummaryComputed(query.From, query.To, query.Campaign, summary.Campaigns.Count, builder.LedgerRows, builder.FeedbackRows);
+        logger.SummaryComputed(query.From, query.To, query.Campaign, summary.Campaigns.Count, builder.CounterRows, builder.FeedbackRows);
         return summary;
     }
 

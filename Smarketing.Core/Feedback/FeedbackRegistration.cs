@@ -14,7 +14,7 @@ public static class FeedbackRegistration
 {
     /// <summary>
     /// Every feedback format (its options validated at start and its reader), the intake that records their items, and
-    /// the summary and export read side. Storage (<see cref="IFeedbackDeliveryLog"/>, <see cref="ILeadFunnelReader"/>,
+    /// the summary and export read side. Storage (<see cref="IFeedbackDeliveryLog"/>, <see cref="IFunnelCounterStore"/>,
     /// <see cref="IDisqualificationFeedbackStore"/>) is registered by the host.
     /// </summary>
     public static IHostApplicationBuilder AddFeedback(this IHostApplicationBuilder builder)

@@ -3,10 +3,11 @@ using Smarketing.Core.Leads;
 namespace Smarketing.Core.Feedback;
 
 /// <summary>
-/// Accumulates a <see cref="FeedbackSummary"/> from ledger rows (the funnel moves in their history) and
-/// <c>DisqualificationFeedback</c> rows, one at a time, so neither table is held in memory. Every count is of moves
-/// made inside the window, attributed to the campaign of the lead's MQL snapshot (else its latest campaign): the same
-/// attribution the feedback rows carry.
+/// Accumulates a <see cref="FeedbackSummary"/> from the funnel counters kept at write time (or from ledger rows, the
+/// funnel moves in their history) and <c>DisqualificationFeedback</c> rows, one at a time, so neither table is held in
+/// memory. Every count is of moves made inside the window, attributed to the campaign of the lead's MQL snapshot (else
+/// its latest campaign): the same attribution the feedback rows carry. Speed-to-lead percentiles come from the
+/// buckets of <see cref="SpeedHistogram"/>.
 /// </summary>
 public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, LifecyclePolicy policy)
 {
@@ -14,10 +15,13 @@ public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, Lifecycle
     public const string NoOwner = "(none)";
 
     private readonly Dictionary<string, Tally> _campaigns = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<long>> _reps = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SpeedHistogram> _reps = new(StringComparer.Ordinal);
 
     /// <summary>How many ledger rows were read.</summary>
     public int LedgerRows { get; private set; }
+
+    /// <summary>How many counter rows were read.</summary>
+    public int CounterRows { get; private set; }
 
     /// <summary>How many feedback rows were read.</summary>
     public int FeedbackRows { get; private set; }
@@ -46,14 +50,8 @@ public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, Lifecycle
         if (record.Handoff is { HandedOffAt: { } handedOffAt, SpeedToLead: { } speed } && query.Contains(handedOffAt))
         {
             var milliseconds = (long)speed.TotalMilliseconds;
-            For(campaign).SpeedToLeadMs.Add(milliseconds);
-            var owner = record.OwnerId ?? NoOwner;
-            if (!_reps.TryGetValue(owner, out var times))
-            {
-                _reps[owner] = times = [];
-            }
-
-            times.Add(milliseconds);
+            For(campaign).SpeedToLead.Add(milliseconds);
+            RepOf(record.OwnerId ?? NoOwner).Add(milliseconds);
         }
 
         foreach (var entry in record.History)
@@ -86,6 +84,49 @@ public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, Lifecycle
                 default:
                     // Disqualifications are counted from their feedback rows, which carry the reason as it was given.
                     break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds a counter of the window (the store reads only the window's counters); a rep's counter adds to that rep's
+    /// speed-to-lead only.
+    /// </summary>
+    public void AddCounts(FunnelCounts counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        CounterRows++;
+        if (query.Campaign is not null && !string.Equals(query.Campaign, counts.Campaign, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (counts.OwnerId is not null)
+        {
+            RepOf(counts.OwnerId).Add(counts.SpeedToLead);
+            return;
+        }
+
+        // Disqualifications and recycles are counted from their feedback rows, as AddLead does: a counter with nothing
+        // else leaves the campaign out, as the ledger would.
+        if (counts is { Mqls: 0, Sals: 0, Sqls: 0, Wins: 0, Losses: 0, SpeedToLead.Count: 0 })
+        {
+            return;
+        }
+
+        var tally = For(counts.Campaign);
+        tally.Mqls += counts.Mqls;
+        tally.Sals += counts.Sals;
+        tally.Sqls += counts.Sqls;
+        tally.Wins += counts.Wins;
+        tally.Losses += counts.Losses;
+        tally.SpeedToLead.Add(counts.SpeedToLead);
+        foreach (var (code, count) in counts.LossReasons)
+        {
+            policy.TryGetReason(LeadStatus.ClosedLost, code, out var reason);
+            for (var i = 0; i < count; i++)
+            {
+                Tally.Count(tally.LossReasons, code, reason?.Label, reason?.Category ?? "other", query.From);
             }
         }
     }
@@ -133,9 +174,20 @@ public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, Lifecycle
             [
                 .. _reps
                     .OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                    .Select(kv => new RepSpeedToLead { OwnerId = kv.Key, SpeedToLead = SpeedToLeadSummary.Of(kv.Value)! }),
+                    .Where(kv => kv.Value.Count > 0)
+                    .Select(kv => new RepSpeedToLead { OwnerId = kv.Key, SpeedToLead = kv.Value.Summary()! }),
             ],
         };
+    }
+
+    private SpeedHistogram RepOf(string owner)
+    {
+        if (!_reps.TryGetValue(owner, out var histogram))
+        {
+            _reps[owner] = histogram = new SpeedHistogram();
+        }
+
+        return histogram;
     }
 
     private Tally For(string campaign)
@@ -168,7 +220,7 @@ internal sealed class Tally
 
     public Dictionary<string, ReasonTally> LossReasons { get; } = new(StringComparer.Ordinal);
 
-    public List<long> SpeedToLeadMs { get; } = [];
+    public SpeedHistogram SpeedToLead { get; } = new();
 
     public static void Count(Dictionary<string, ReasonTally> reasons, string code, string? label, string category, DateTimeOffset at)
     {
@@ -198,7 +250,7 @@ internal sealed class Tally
         Disqualifications += other.Disqualifications;
         Merge(Reasons, other.Reasons);
         Merge(LossReasons, other.LossReasons);
-        SpeedToLeadMs.AddRange(other.SpeedToLeadMs);
+        SpeedToLead.Add(other.SpeedToLead);
     }
 
     public FunnelSummary ToSummary(string? campaign, int top) => new()
@@ -217,7 +269,7 @@ internal sealed class Tally
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(r => r.Count), StringComparer.Ordinal),
         TopLossReasons = Top(LossReasons, top),
-        SpeedToLead = SpeedToLeadSummary.Of(SpeedToLeadMs),
+        SpeedToLead = SpeedToLead.Summary(),
     };
 
     private static List<ReasonCount> Top(Dictionary<string, ReasonTally> reasons, int top) =>

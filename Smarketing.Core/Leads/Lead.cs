@@ -57,6 +57,9 @@ public sealed class Lead
     /// <summary>How many of the moves storage already holds, so a save writes only the ones made since.</summary>
     public int StoredHistoryCount { get; private set; }
 
+    /// <summary>How many of the moves the funnel counters already hold; the moves after them are still to count.</summary>
+    public int CountedMoves { get; private set; }
+
     /// <summary>The lead's e-mail address.</summary>
     public string? Email { get; private set; }
 
@@ -159,6 +162,7 @@ public sealed class Lead
             UpdatedAt = memento.UpdatedAt,
             ETag = memento.ETag,
             StoredHistoryCount = memento.StoredHistoryCount,
+            CountedMoves = Math.Clamp(memento.CountedMoves, 0, Math.Max(memento.HistoryCount, memento.History.Count)),
         };
     }
 
@@ -172,6 +176,7 @@ public sealed class Lead
         History = [.. History],
         HistoryCount = HistoryCount,
         StoredHistoryCount = StoredHistoryCount,
+        CountedMoves = CountedMoves,
         Email = Email,
         Phone = Phone,
         Industry = Industry,
@@ -200,6 +205,15 @@ public sealed class Lead
     {
         ETag = etag;
         StoredHistoryCount = HistoryCount;
+    }
+
+    /// <summary>Storage calls this after the funnel counters took the stored moves and the row recorded so.</summary>
+    public void MarkCounted(int countedMoves, string? etag)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(countedMoves, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(countedMoves, HistoryCount);
+        CountedMoves = countedMoves;
+        ETag = etag;
     }
 
     /// <summary>

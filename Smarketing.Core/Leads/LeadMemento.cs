@@ -29,6 +29,9 @@ public sealed record LeadMemento
     /// <summary>How many of the moves storage already holds in its full history (0 for a row written before it had one).</summary>
     public int StoredHistoryCount { get; init; }
 
+    /// <summary>How many of the moves the funnel counters already hold (0 for a row written before they existed).</summary>
+    public int CountedMoves { get; init; }
+
     /// <summary>The lead's e-mail address.</summary>
     public string? Email { get; init; }
 

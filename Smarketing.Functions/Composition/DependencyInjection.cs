@@ -34,6 +34,7 @@ public static class DependencyInjection
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<WebhookIntake>();
+        builder.Services.AddSingleton<Feedback.SummaryConcurrency>();
         builder.Services.AddOptions<HttpEdgeOptions>().BindConfiguration(HttpEdgeOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<HttpEdgeOptions>, HttpEdgeOptionsValidator>();
         builder.Services.AddOptions<DeploymentSafety>().ValidateOnStart();

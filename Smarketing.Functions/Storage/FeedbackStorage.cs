@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
 using Smarketing.Core.Feedback;
 using Smarketing.Core.Leads;
@@ -45,32 +44,4 @@ internal sealed class TableFeedbackDeliveryLog(StorageLayout layout) : IFeedback
             },
             TableUpdateMode.Replace,
             cancellationToken);
-}
-
-/// <summary>
-/// Reads the ledger's MQL'd rows for the summary. The ledger is one partition per lead, so this is a scan; it asks only
-/// for rows with an MQL time and only for the columns the funnel needs, 1,000 rows per page.
-/// </summary>
-internal sealed class TableLeadFunnelReader(StorageLayout layout) : ILeadFunnelReader
-{
-    // Table Storage's smallest date: every row that has an MqlAt at all passes, rows without one are skipped server-side.
-    private static readonly DateTimeOffset Epoch = new(1601, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    private static readonly string[] Columns =
-    [
-        "LeadId", "Status", "StatusSince", "RecycleCount", "History", "Campaign", "Source", "Score", "ModelVersion",
-        "MqlAt", "MqlCampaign", "MqlSource", "MqlScore", "MqlModelVersion", "OwnerId", "HandedOffAt", "SpeedToLeadMs",
-        "CreatedAt", "UpdatedAt",
-    ];
-
-    public async IAsyncEnumerable<Lead> ReadQualifiedLeadsAsync(string? campaign, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var filter = campaign is null || campaign == DisqualificationFeedback.UnknownCampaign
-            ? TableClient.CreateQueryFilter($"MqlAt ge {Epoch}")
-            : TableClient.CreateQueryFilter($"MqlAt ge {Epoch} and (MqlCampaign eq {campaign} or Campaign eq {campaign})");
-        await foreach (var entity in layout.LeadLedger.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: Columns, cancellationToken: cancellationToken))
-        {
-            yield return TableLeadLedger.FromEntity(entity);
-        }
-    }
 }

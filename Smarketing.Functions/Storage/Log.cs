@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(313, LogLevel.Information, "Dead-lettered handoff {MessageId} of lead {LeadId} removed: the lead was handed off since")]
     public static partial void DeadLetterResolved(this ILogger logger, string messageId, string leadId);
+
+    [LoggerMessage(330, LogLevel.Warning, "Funnel counters of lead {LeadId} not updated ({Failure}); the lead stays pending and the counter reconciler counts its moves")]
+    public static partial void FunnelCountDeferred(this ILogger logger, string leadId, string failure);
+
+    [LoggerMessage(331, LogLevel.Information, "Funnel counter reconciliation ({Pass}): {Scanned} ledger rows read, {Counted} leads counted")]
+    public static partial void FunnelCountersReconciled(this ILogger logger, string pass, int scanned, int counted);
 }

@@ -62,7 +62,14 @@ public static class StorageRegistration
         services.AddSingleton<IValidateOptions<HandoffQueueOptions>, HandoffQueueOptionsValidator>();
         services.AddSingleton<StorageLayout>();
         services.AddHostedService<StorageInitializer>();
-        services.AddSingleton<ILeadLedger, TableLeadLedger>();
+        services.AddSingleton<TableFunnelCounters>();
+        services.AddSingleton<IFunnelCounterStore>(sp => sp.GetRequiredService<TableFunnelCounters>());
+        services.AddSingleton<TableLeadLedger>();
+        services.AddSingleton<ILeadLedger>(sp => sp.GetRequiredService<TableLeadLedger>());
+        services.AddSingleton(sp => new FunnelCounterReconciler(
+            sp.GetRequiredService<StorageLayout>(),
+            sp.GetRequiredService<TableLeadLedger>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<FunnelCounterReconciler>>()));
         services.AddSingleton<IHandoffEnqueuer, QueueHandoffEnqueuer>();
         services.AddSingleton<IPendingHandoffIndex, TablePendingHandoffIndex>();
         services.AddSingleton<ICrmStateStore, TableCrmStateStore>();
@@ -72,7 +79,6 @@ public static class StorageRegistration
         services.AddSingleton<RefusedDeliveryStore>();
         services.AddSingleton<IDisqualificationFeedbackStore, TableDisqualificationFeedbackStore>();
         services.AddSingleton<IFeedbackDeliveryLog, TableFeedbackDeliveryLog>();
-        services.AddSingleton<ILeadFunnelReader, TableLeadFunnelReader>();
         return builder;
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using Smarketing.Core.Feedback;
 using Smarketing.Core.Leads;
 using Smarketing.Core.Scoring;
 
@@ -16,7 +17,13 @@ namespace Smarketing.Functions.Storage;
 /// change together or not at all. A row written before the history rows existed (no <c>HistoryCount</c>) keeps its
 /// whole history in the column; its first save copies that history into rows.
 /// </summary>
-internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLedger> logger) : ILeadLedger
+/// <para>
+/// After a save that added moves, the moves are counted in the funnel counters (<see cref="TableFunnelCounters"/>)
+/// and the row records how many are counted (<c>CountedMoves</c>, and <c>CountsPending</c> while some are not). A
+/// crash or a storage failure between the two leaves the row pending: the next save of the lead, or
+/// <see cref="FunnelCounterReconciler"/>, counts the rest, and each move's marker keeps a move from counting twice.
+/// </para>
+internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters counters, ILogger<TableLeadLedger> logger) : ILeadLedger
 {
     public const string RowKey = "ledger";
 
@@ -62,6 +69,74 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             var reason = StorageErrors.Describe(ex);
             logger.LedgerRowRefused(lead.LeadId, reason);
             throw new LedgerPermanentFailureException(lead.LeadId, reason, ex);
+        }
+
+        if (lead.CountedMoves < lead.HistoryCount)
+        {
+            try
+            {
+                await CountAsync(lead, cancellationToken);
+            }
+            catch (Exception ex) when (ex is RequestFailedException or FunnelCounterContendedException)
+            {
+                // The move is on the ledger, which is the truth; the row stays pending for the reconciler.
+                logger.FunnelCountDeferred(lead.LeadId, ex.GetType().Name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts the stored moves of <paramref name="lead"/> the counters do not hold yet and records so on its row (under
+    /// its ETag: when another writer saved meanwhile, that writer's save counts them, so nothing is recorded here).
+    /// </summary>
+    internal async Task CountAsync(Lead lead, CancellationToken cancellationToken)
+    {
+        var total = lead.HistoryCount;
+        var next = lead.CountedMoves + 1;
+        var firstInMemory = total - lead.History.Count + 1;
+        while (next <= total)
+        {
+            IReadOnlyList<LifecycleEntry> entries;
+            if (next >= firstInMemory)
+            {
+                entries = [.. lead.History.Skip(next - firstInMemory)];
+            }
+            else
+            {
+                var page = await ReadHistoryAsync(lead.LeadId, next, 100, cancellationToken);
+                entries = page is null ? [] : [.. page.Entries.Take(firstInMemory - next)];
+                if (entries.Count == 0)
+                {
+                    entries = [.. lead.History];
+                    next = firstInMemory;
+                }
+            }
+
+            foreach (var move in FunnelMove.Of(lead, entries, next))
+            {
+                await counters.CountAsync(move, cancellationToken);
+            }
+
+            next += entries.Count;
+        }
+
+        if (lead.ETag is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var response = await layout.LeadLedger.UpdateEntityAsync(
+                new TableEntity(TableKeys.Encode(lead.LeadId), RowKey) { ["CountedMoves"] = total, ["CountsPending"] = false },
+                new ETag(lead.ETag),
+                TableUpdateMode.Merge,
+                cancellationToken);
+            lead.MarkCounted(total, response.Headers.ETag?.ToString());
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            // Another save came in between; it read this lead's moves as still to count and counts them.
         }
     }
 
@@ -198,6 +273,8 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             ["RecycleCount"] = record.RecycleCount,
             ["History"] = HistoryColumn(record.History),
             ["HistoryCount"] = Math.Max(record.HistoryCount, record.History.Count),
+            ["CountedMoves"] = record.CountedMoves,
+            ["CountsPending"] = record.CountedMoves < Math.Max(record.HistoryCount, record.History.Count),
             ["Email"] = record.Email,
             ["Phone"] = record.Phone,
             ["Industry"] = record.Industry,
@@ -261,6 +338,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             History = history,
             HistoryCount = historyCount ?? history.Count,
             StoredHistoryCount = historyCount ?? 0,
+            CountedMoves = e.GetInt32("CountedMoves") ?? 0,
             Email = e.GetString("Email"),
             Phone = e.GetString("Phone"),
             Industry = e.GetString("Industry"),
