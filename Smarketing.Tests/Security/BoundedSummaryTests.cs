@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Smarketing.Functions.Feedback;
+using Smarketing.Functions.Storage;
+using Smarketing.Tests.Feedback;
+using Smarketing.Tests.Infrastructure;
+using Smarketing.Tests.Pipeline;
+using Xunit;
+
+namespace Smarketing.Tests.Security;
+
+/// <summary>
+/// The summary is open to any holder of its key, so its cost must not grow with the ledger: it reads the funnel counters
+/// of its window, kept at write time, never a ledger row; each move is counted once whatever crashes or retries; and
+/// one instance computes a bounded number of summaries at once.
+/// </summary>
+public sealed class BoundedSummaryTests
+{
+    private const string Campaign = "2026-q4-webinar";
+    private const string Window = "?from=2026-11-01&to=2026-12-01";
+
+    [Fact]
+    public async Task Summary_SmallAndLargeLedger_ReadsNoLedgerRowAndTheSameStorageRequests()
+    {
+        var recorder = new RequestRecorder();
+        await using var app = await StartAsync(recorder);
+        await HandOffAsync(app, Enumerable.Range(1, 3).Select(i => $"small-{i}"));
+        var small = await RecordSummaryAsync(app, recorder);
+
+        await HandOffAsync(app, Enumerable.Range(1, 30).Select(i => $"large-{i}"));
+        var large = await RecordSummaryAsync(app, recorder);
+
+        Assert.Equal(3, small.Mqls);
+        Assert.Equal(33, large.Mqls);
+        Assert.Equal(33, large.Sals);
+        Assert.DoesNotContain(small.Requests.Concat(large.Requests), path => path.Contains(StorageLayout.LeadLedgerTable, StringComparison.Ordinal));
+        Assert.Contains(large.Requests, path => path.Contains(StorageLayout.FunnelCountersTable, StringComparison.Ordinal));
+        Assert.Equal(small.Requests.Count, large.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Counters_ConcurrentHandoffsOfOneCampaignAndRep_EveryMoveCountedExactlyOnce()
+    {
+        await using var app = await StartAsync();
+        foreach (var i in Enumerable.Range(1, 40))
+        {
+            Assert.Equal(202, (await app.PostLeadAsync(Lead($"busy-{i}").ToJsonString())).Status);
+        }
+
+        // Eight handoffs at once, all on one day, one campaign and one rep: the counters' partition is contended.
+        var listener = app.HandoffListener(concurrency: 8);
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, listener.Failures);
+
+        var summary = (await app.GetSummaryAsync(Window)).Json;
+        var totals = summary.GetProperty("totals");
+        Assert.Equal(40, totals.GetProperty("mqls").GetInt32());
+        Assert.Equal(40, totals.GetProperty("sals").GetInt32());
+        Assert.Equal(40, totals.GetProperty("speedToLead").GetProperty("count").GetInt32());
+        var rep = Assert.Single(summary.GetProperty("speedToLeadByRep").EnumerateArray());
+        Assert.Equal(40, rep.GetProperty("speedToLead").GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Counters_CrashBetweenLedgerAndCounters_ReconcilerCountsOnceAndARecountAddsNothing()
+    {
+        var fault = new FaultInjectionPolicy(m => m.Request.Uri.Path.Contains(StorageLayout.FunnelCountersTable, StringComparison.Ordinal));
+        await using var app = await StartAsync(configure: b => b.Services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(fault, HttpPipelinePosition.PerCall)));
+        await HandOffAsync(app, ["counted-1", "counted-2"]);
+
+        // The move to MQL reaches the ledger, its count does not (as if the process died between the two writes).
+        fault.Failing = true;
+        Assert.Equal(202, (await app.PostLeadAsync(Lead("crashed").ToJsonString())).Status);
+        fault.Failing = false;
+        Assert.True(fault.Injected > 0);
+        Assert.Equal(2, await MqlsAsync(app));
+        var row = (await app.Layout.LeadLedger.GetEntityAsync<TableEntity>("crashed", TableLeadLedger.RowKey)).Value;
+        Assert.True(row.GetBoolean("CountsPending"));
+
+        var reconciler = app.Services.GetRequiredService<FunnelCounterReconciler>();
+        await reconciler.ReconcileAsync(CancellationToken.None);
+        Assert.Equal(3, await MqlsAsync(app));
+
+        // A crash after the counters took the moves but before the ledger said so: counting again adds nothing.
+        await app.Layout.LeadLedger.UpdateEntityAsync(
+            new TableEntity("counted-1", TableLeadLedger.RowKey) { ["CountedMoves"] = 0, ["CountsPending"] = true },
+            Azure.ETag.All,
+            TableUpdateMode.Merge);
+        Assert.Equal(1, await reconciler.ReconcileAsync(CancellationToken.None));
+        Assert.Equal(0, await reconciler.ReconcileAsync(CancellationToken.None));
+        var totals = (await app.GetSummaryAsync(Window)).Json.GetProperty("totals");
+        Assert.Equal(3, totals.GetProperty("mqls").GetInt32());
+        Assert.Equal(2, totals.GetProperty("sals").GetInt32());
+    }
+
+    [Fact]
+    public async Task Backfill_LedgerRowsFromBeforeTheCounters_CountedOnceThenMarkedDone()
+    {
+        await using var app = await StartAsync();
+        await HandOffAsync(app, ["old-1", "old-2", "old-3"]);
+
+        // Make the account look as it did before the counters: no counter rows, ledger rows without the count columns.
+        foreach (var counter in await TestApp.RowsAsync(app.Layout.FunnelCounters))
+        {
+            await app.Layout.FunnelCounters.DeleteEntityAsync(counter.PartitionKey, counter.RowKey);
+        }
+
+        foreach (var id in new[] { "old-1", "old-2", "old-3" })
+        {
+            var ledger = (await app.Layout.LeadLedger.GetEntityAsync<TableEntity>(id, TableLeadLedger.RowKey)).Value;
+            ledger.Remove("CountedMoves");
+            ledger.Remove("CountsPending");
+            await app.Layout.LeadLedger.UpdateEntityAsync(ledger, Azure.ETag.All, TableUpdateMode.Replace);
+        }
+
+        Assert.Equal(0, await MqlsAsync(app));
+
+        var reconciler = app.Services.GetRequiredService<FunnelCounterReconciler>();
+        Assert.Equal(3, await reconciler.ReconcileAsync(CancellationToken.None));
+        Assert.Equal(0, await reconciler.ReconcileAsync(CancellationToken.None));
+        Assert.True((await app.Layout.FunnelCounters.GetEntityIfExistsAsync<TableEntity>(FunnelCounterReconciler.MetaPartition, FunnelCounterReconciler.BackfillRow)).HasValue);
+        var totals = (await app.GetSummaryAsync(Window)).Json.GetProperty("totals");
+        Assert.Equal(3, totals.GetProperty("mqls").GetInt32());
+        Assert.Equal(3, totals.GetProperty("sals").GetInt32());
+        Assert.Equal(3, totals.GetProperty("speedToLead").GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Summary_BeyondTheConcurrencyLimit_429ProblemWithRetryAfter()
+    {
+        await using var app = await StartAsync(settings: new Dictionary<string, string?> { ["Feedback:Summary:MaxConcurrent"] = "1" });
+        var slots = app.Services.GetRequiredService<SummaryConcurrency>();
+
+        Assert.True(slots.TryEnter());
+        var refused = await app.GetSummaryAsync(Window);
+        slots.Exit();
+        var answered = await app.GetSummaryAsync(Window);
+
+        Assert.Equal(429, refused.Status);
+        Assert.Equal("application/problem+json", refused.ContentType);
+        Assert.Equal("2", refused.Headers["Retry-After"].ToString());
+        Assert.Contains("Feedback:Summary:MaxConcurrent", refused.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(200, answered.Status);
+    }
+
+    private static Task<TestApp> StartAsync(
+        RequestRecorder? recorder = null,
+        Action<Microsoft.Extensions.Hosting.IHostApplicationBuilder>? configure = null,
+        IDictionary<string, string?>? settings = null)
+    {
+        var all = FeedbackTesting.Settings();
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return TestApp.StartAsync(
+            b =>
+            {
+                if (recorder is not null)
+                {
+                    b.Services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(recorder, HttpPipelinePosition.PerCall));
+                }
+
+                configure?.Invoke(b);
+            },
+            all);
+    }
+
+    private static System.Text.Json.Nodes.JsonObject Lead(string id)
+    {
+        var lead = Leads.Article(id);
+        lead["email"] = id + "@example.com";
+        lead["campaign"] = Campaign;
+        lead["ownerId"] = "rep-ada";
+        return lead;
+    }
+
+    private static async Task HandOffAsync(TestApp app, IEnumerable<string> ids)
+    {
+        foreach (var id in ids)
+        {
+            Assert.Equal(202, (await app.PostLeadAsync(Lead(id).ToJsonString())).Status);
+        }
+
+        var listener = app.HandoffListener();
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, listener.Failures);
+    }
+
+    private static async Task<int> MqlsAsync(TestApp app) =>
+        (await app.GetSummaryAsync(Window)).Json.GetProperty("totals").GetProperty("mqls").GetInt32();
+
+    private static async Task<(int Mqls, int Sals, List<string> Requests)> RecordSummaryAsync(TestApp app, RequestRecorder recorder)
+    {
+        recorder.Start();
+        var response = await app.GetSummaryAsync(Window);
+        var requests = recorder.Stop();
+        Assert.Equal(200, response.Status);
+        var totals = response.Json.GetProperty("totals");
+        return (totals.GetProperty("mqls").GetInt32(), totals.GetProperty("sals").GetInt32(), requests);
+    }
+
+    /// <summary>Records the path of every table request made while recording.</summary>
+    private sealed class RequestRecorder : HttpPipelinePolicy
+    {
+        private ConcurrentQueue<string>? _paths;
+
+        public void Start() => _paths = new ConcurrentQueue<string>();
+
+        public List<string> Stop()
+        {
+            var paths = _paths ?? new ConcurrentQueue<string>();
+            _paths = null;
+            return [.. paths];
+        }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            _paths?.Enqueue(message.Request.Uri.Path);
+            ProcessNext(message, pipeline);
+        }
+
+        public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            _paths?.Enqueue(message.Request.Uri.Path);
+            return ProcessNextAsync(message, pipeline);
+        }
+    }
+}
