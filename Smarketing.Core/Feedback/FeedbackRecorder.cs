@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Smarketing.Core.Contracts;
 using Smarketing.Core.Leads;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Core.Feedback;
 
@@ -66,7 +67,7 @@ public sealed class FeedbackRecorder(
                 .Select(r => r.Code).Order(StringComparer.Ordinal).ToList();
             var message = feedback.ReasonCode is null
                 ? $"A move to {feedback.Status.ToWire()} needs a reasonCode, one of: {string.Join(", ", allowed)}."
-                : $"reasonCode '{feedback.ReasonCode}' is not configured for {feedback.Status.ToWire()}; use one of: {string.Join(", ", allowed)}.";
+                : $"reasonCode '{SensitiveText.Echo(feedback.ReasonCode)}' is not configured for {feedback.Status.ToWire()}; use one of: {string.Join(", ", allowed)}.";
             logger.FeedbackRefused(feedback.LeadId, message);
             return new FeedbackOutcome { Status = FeedbackStatus.InvalidReason, Message = message, AllowedReasonCodes = allowed };
         }
@@ -93,7 +94,7 @@ public sealed class FeedbackRecorder(
     {
         if (current is null)
         {
-            return LedgerDecision.Keep(new FeedbackOutcome { Status = FeedbackStatus.UnknownLead, Message = $"Lead '{feedback.LeadId}' is not in the ledger." });
+            return LedgerDecision.Keep(new FeedbackOutcome { Status = FeedbackStatus.UnknownLead, Message = $"Lead '{SensitiveText.Echo(feedback.LeadId)}' is not in the ledger." });
         }
 
         var move = current.ApplyCrmFeedback(feedback, timeProvider.GetUtcNow(), policy);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Smarketing.Core.Contracts;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Core.Feedback;
 
@@ -98,11 +99,11 @@ public sealed record FeedbackSummaryQuery
                 return value;
             }
 
-            errors.Add(name, $"'{text}' is outside the years 2000 to 9000.");
+            errors.Add(name, $"'{SensitiveText.Echo(text)}' is outside the years 2000 to 9000.");
             return null;
         }
 
-        errors.Add(name, $"'{text}' is not an ISO 8601 date (2026-11-01) or date-time (2026-11-01T09:30:00Z).");
+        errors.Add(name, $"'{SensitiveText.Echo(text)}' is not an ISO 8601 date (2026-11-01) or date-time (2026-11-01T09:30:00Z).");
         return null;
     }
 }

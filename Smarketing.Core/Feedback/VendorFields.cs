@@ -1,4 +1,5 @@
 using Smarketing.Core.Contracts;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Core.Feedback;
 
@@ -36,7 +37,7 @@ internal static class VendorFields
         }
         else if (!values.TryMapStatus(status, out mapping))
         {
-            errors.Add(prefix + fields.Status, $"'{status}' is not a lifecycle status; it must be {values.DescribeStatusValues()}.");
+            errors.Add(prefix + fields.Status, $"'{SensitiveText.Echo(status)}' is not a lifecycle status; it must be {values.DescribeStatusValues()}.");
         }
 
         var reasonCode = reason is null ? mapping?.DefaultReasonCode : values.MapReason(reason);
@@ -101,7 +102,7 @@ internal static class VendorFields
             return value == "1";
         }
 
-        errors.Add(field, $"'{value}' is not true or false.");
+        errors.Add(field, $"'{SensitiveText.Echo(value)}' is not true or false.");
         return false;
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Core.Leads;
 
@@ -129,8 +130,8 @@ public sealed class LifecyclePolicy
         {
             (null, null) => "a reason code (and none is configured)",
             (null, _) => $"a reason code (one of {codes})",
-            (_, null) => $"a reason code from the configured list ('{request.ReasonCode}' is not in it: the list is empty)",
-            _ => $"a reason code from the configured list ('{request.ReasonCode}' is not one of {codes})",
+            (_, null) => $"a reason code from the configured list ('{SensitiveText.Echo(request.ReasonCode)}' is not in it: the list is empty)",
+            _ => $"a reason code from the configured list ('{SensitiveText.Echo(request.ReasonCode)}' is not one of {codes})",
         };
     }
 

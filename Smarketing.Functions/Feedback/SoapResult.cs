@@ -2,6 +2,7 @@ using System.Text;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Functions.Feedback;
 
@@ -42,7 +43,7 @@ public sealed class SoapResult(int statusCode, string body) : IActionResult
                 "detail",
                 (details ?? []).Select(d => new XElement(
                     Outbound + "notificationProblem",
-                    new XAttribute("notificationId", d.Notification),
+                    new XAttribute("notificationId", SensitiveText.Echo(d.Notification)),
                     d.Problem))))));
 
     public async Task ExecuteResultAsync(ActionContext context)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Functions;
 
@@ -6,11 +7,11 @@ namespace Smarketing.Functions;
 internal static partial class Log
 {
     [LoggerMessage(100, LogLevel.Information, "Handoff message {MessageId} received (delivery {DequeueCount})")]
-    public static partial void HandoffDequeued(this ILogger logger, string messageId, long dequeueCount);
+    public static partial void HandoffDequeued(this ILogger logger, Echoed messageId, long dequeueCount);
 
     [LoggerMessage(105, LogLevel.Information, "Handoff of lead {LeadId} waits for {Provider} (circuit open): message hidden until {VisibleAt}, no delivery spent")]
-    public static partial void HandoffDeferred(this ILogger logger, string leadId, string provider, DateTimeOffset visibleAt);
+    public static partial void HandoffDeferred(this ILogger logger, Echoed leadId, Echoed provider, DateTimeOffset visibleAt);
 
     [LoggerMessage(106, LogLevel.Information, "Lead {LeadId} needs no handoff any more; its waiting message is dropped")]
-    public static partial void HandoffDeferralDropped(this ILogger logger, string leadId);
+    public static partial void HandoffDeferralDropped(this ILogger logger, Echoed leadId);
 }

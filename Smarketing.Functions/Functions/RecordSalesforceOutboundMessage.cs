@@ -7,6 +7,7 @@ using Smarketing.Core.Feedback.SalesforceOutbound;
 using Smarketing.Core.Intake;
 using Smarketing.Functions.Feedback;
 using Smarketing.Functions.Http;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Functions;
 
@@ -62,8 +63,8 @@ public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, Sales
         var organization = SalesforceOutboundReader.ShortOrgId(message.OrganizationId);
         if (!SharedSecret.Matches(organization, outbound.OrganizationIds))
         {
-            logger.DeliveryUnauthenticated(SalesforceOutboundReader.Source, $"org {organization} is not accepted");
-            return SoapResult.Fault(StatusCodes.Status401Unauthorized, $"Organization {message.OrganizationId} is not one of Feedback:Salesforce:OrganizationIds.");
+            logger.DeliveryUnauthenticated(SalesforceOutboundReader.Source, $"org {SensitiveText.Echo(organization)} is not accepted");
+            return SoapResult.Fault(StatusCodes.Status401Unauthorized, $"Organization {SensitiveText.Echo(message.OrganizationId)} is not one of Feedback:Salesforce:OrganizationIds.");
         }
 
         return await StorageFailure.AnswerAsync(
@@ -88,7 +89,7 @@ public sealed class RecordSalesforceOutboundMessage(FeedbackIntake intake, Sales
         }
 
         logger.NotificationsRefused(message.ActionId, organization, refused.Count, results.Count);
-        var details = refused.Select(r => (r.DeliveryId!, Describe(r))).ToList();
+        var details = refused.Select(r => (SensitiveText.Echo(r.DeliveryId!), Describe(r))).ToList();
         var summary = (refused.Count == results.Count
                           ? $"{refused.Count} of {results.Count} notification(s) refused; nothing was recorded. "
                           : $"{refused.Count} of {results.Count} notification(s) refused; the others are recorded and will be skipped when redelivered. ") +

@@ -1,6 +1,7 @@
 using System.Xml;
 using System.Xml.Linq;
 using Smarketing.Core.Contracts;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Core.Feedback.SalesforceOutbound;
 
@@ -63,7 +64,7 @@ public sealed record SalesforceOutboundMessage
         }
         catch (XmlException ex)
         {
-            errors.Add("$", $"The body is not well-formed XML: {ex.Message}");
+            errors.Add("$", $"The body is not well-formed XML: {SensitiveText.Echo(ex.Message)}");
             return null;
         }
 
