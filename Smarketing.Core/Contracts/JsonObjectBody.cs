@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Core.Contracts;
 
@@ -24,7 +25,7 @@ public static class JsonObjectBody
         }
         catch (JsonException ex)
         {
-            errors.Add("$", $"The body is not valid JSON: {ex.Message}");
+            errors.Add("$", $"The body is not valid JSON: {SensitiveText.Echo(ex.Message)}");
             document = null;
             return false;
         }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Functions.Http;
 
@@ -44,7 +45,7 @@ public static class RequestBodies
         ArgumentNullException.ThrowIfNull(request);
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var media) || !accepts(media))
         {
-            return (default, problem(StatusCodes.Status415UnsupportedMediaType, $"Send the body as {expected}, not '{request.ContentType ?? "(none)"}'."));
+            return (default, problem(StatusCodes.Status415UnsupportedMediaType, $"Send the body as {expected}, not '{SensitiveText.Echo(request.ContentType) ?? "(none)"}'."));
         }
 
         var tooLarge = $"A body may have at most {maxBytes} bytes.";

@@ -14,12 +14,14 @@ public sealed class FunnelCounterReconciler
 {
     private readonly StorageLayout layout;
     private readonly TableLeadLedger ledger;
+    private readonly TimeProvider timeProvider;
     private readonly ILogger<FunnelCounterReconciler> logger;
 
-    internal FunnelCounterReconciler(StorageLayout layout, TableLeadLedger ledger, ILogger<FunnelCounterReconciler> logger)
+    internal FunnelCounterReconciler(StorageLayout layout, TableLeadLedger ledger, TimeProvider timeProvider, ILogger<FunnelCounterReconciler> logger)
     {
         this.layout = layout;
         this.ledger = ledger;
+        this.timeProvider = timeProvider;
         this.logger = logger;
     }
 
@@ -51,14 +53,22 @@ public sealed class FunnelCounterReconciler
                 continue;
             }
 
-            await ledger.CountAsync(lead, cancellationToken);
-            counted++;
+            try
+            {
+                await ledger.CountAsync(lead, cancellationToken);
+                counted++;
+            }
+            catch (FunnelCounterContendedException)
+            {
+                // Still pending: the next run (or the lead's next save) counts it.
+                logger.FunnelCountDeferred(lead.LeadId, nameof(FunnelCounterContendedException));
+            }
         }
 
         if (!backfilled)
         {
             await layout.FunnelCounters.UpsertEntityAsync(
-                new TableEntity(MetaPartition, BackfillRow) { ["CompletedAt"] = DateTimeOffset.UtcNow, ["LedgerRows"] = scanned, ["LeadsCounted"] = counted },
+                new TableEntity(MetaPartition, BackfillRow) { ["CompletedAt"] = timeProvider.GetUtcNow(), ["LedgerRows"] = scanned, ["LeadsCounted"] = counted },
                 TableUpdateMode.Replace,
                 cancellationToken);
         }

@@ -69,6 +69,7 @@ public static class StorageRegistration
         services.AddSingleton(sp => new FunnelCounterReconciler(
             sp.GetRequiredService<StorageLayout>(),
             sp.GetRequiredService<TableLeadLedger>(),
+            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<FunnelCounterReconciler>>()));
         services.AddSingleton<IHandoffEnqueuer, QueueHandoffEnqueuer>();
         services.AddSingleton<IPendingHandoffIndex, TablePendingHandoffIndex>();

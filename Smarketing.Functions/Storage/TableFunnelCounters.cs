@@ -41,11 +41,6 @@ internal sealed class TableFunnelCounters(StorageLayout layout) : IFunnelCounter
         var marker = Marker(move.LeadId, move.Sequence);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            if ((await layout.FunnelCounters.GetEntityIfExistsAsync<TableEntity>(partition, marker, ["RowKey"], cancellationToken)).HasValue)
-            {
-                return false;
-            }
-
             var shard = Random.Shared.Next(Shards).ToString(CultureInfo.InvariantCulture);
             var minute = "m|" + move.At.UtcDateTime.ToString(MinuteFormat, CultureInfo.InvariantCulture) + "|";
             var rows = new List<string> { "d|c|" + shard, minute + "c|" + shard };
@@ -56,7 +51,14 @@ internal sealed class TableFunnelCounters(StorageLayout layout) : IFunnelCounter
                 rows.Add(minute + rep);
             }
 
-            var current = await Task.WhenAll(rows.Select(row => layout.FunnelCounters.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken)));
+            // The marker and the counter rows are read at once: one round trip before the transaction.
+            var reads = await Task.WhenAll(rows.Prepend(marker).Select(row => layout.FunnelCounters.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken)));
+            if (reads[0].HasValue)
+            {
+                return false;
+            }
+
+            var current = reads[1..];
             var actions = new List<TableTransactionAction>
             {
                 new(TableTransactionActionType.Add, new TableEntity(partition, marker) { ["LeadId"] = move.LeadId, ["Sequence"] = move.Sequence, ["To"] = move.To.ToWire(), ["At"] = move.At }),

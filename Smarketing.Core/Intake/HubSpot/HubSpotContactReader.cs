@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Smarketing.Core.Contracts;
+using Smarketing.Core.Handoff;
 
 namespace Smarketing.Core.Intake.HubSpot;
 
@@ -88,7 +89,7 @@ internal static class HubSpotContactReader
         }
         catch (JsonException ex)
         {
-            errors.Add("$", $"The body is not valid JSON: {ex.Message}");
+            errors.Add("$", $"The body is not valid JSON: {SensitiveText.Echo(ex.Message)}");
             return null;
         }
         catch (InvalidOperationException)
