@@ -21,13 +21,8 @@ public sealed class FeedbackAnalytics(
             builder.AddCounts(counts);
         }
 
-        await foreach (var row in disqualifications.QueryAsync(query.From, query.To, query.Campaign, cancellationToken))
-        {
-            builder.AddDisqualification(row);
-        }
-
         var summary = builder.Build();
-        logger.SummaryComputed(query.From, query.To, query.Campaign, summary.Campaigns.Count, builder.CounterRows, builder.FeedbackRows);
+        logger.SummaryComputed(query.From, query.To, query.Campaign, summary.Campaigns.Count, builder.CounterRows);
         return summary;
     }
 

@@ -107,9 +107,8 @@ public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, Lifecycle
             return;
         }
 
-        // Disqualifications and recycles are counted from their feedback rows, as AddLead does: a counter with nothing
-        // else leaves the campaign out, as the ledger would.
-        if (counts is { Mqls: 0, Sals: 0, Sqls: 0, Wins: 0, Losses: 0, SpeedToLead.Count: 0 })
+        // Recycles are not reported: a counter with nothing else leaves the campaign out.
+        if (counts is { Mqls: 0, Sals: 0, Sqls: 0, Wins: 0, Losses: 0, Disqualifications: 0, SpeedToLead.Count: 0 })
         {
             return;
         }
@@ -120,14 +119,18 @@ public sealed class FeedbackSummaryBuilder(FeedbackSummaryQuery query, Lifecycle
         tally.Sqls += counts.Sqls;
         tally.Wins += counts.Wins;
         tally.Losses += counts.Losses;
+        tally.Disqualifications += counts.Disqualifications;
         tally.SpeedToLead.Add(counts.SpeedToLead);
+        foreach (var (code, reason) in counts.Reasons)
+        {
+            policy.TryGetReason(LeadStatus.Disqualified, code, out var configured);
+            Tally.Count(tally.Reasons, code, configured?.Label ?? reason.Label, reason.Category, reason.LatestAt, reason.Count);
+        }
+
         foreach (var (code, count) in counts.LossReasons)
         {
             policy.TryGetReason(LeadStatus.ClosedLost, code, out var reason);
-            for (var i = 0; i < count; i++)
-            {
-                Tally.Count(tally.LossReasons, code, reason?.Label, reason?.Category ?? "other", query.From);
-            }
+            Tally.Count(tally.LossReasons, code, reason?.Label, reason?.Category ?? "other", query.From, count);
         }
     }
 
@@ -222,14 +225,14 @@ internal sealed class Tally
 
     public SpeedHistogram SpeedToLead { get; } = new();
 
-    public static void Count(Dictionary<string, ReasonTally> reasons, string code, string? label, string category, DateTimeOffset at)
+    public static void Count(Dictionary<string, ReasonTally> reasons, string code, string? label, string category, DateTimeOffset at, int count = 1)
     {
         if (!reasons.TryGetValue(code, out var reason))
         {
             reasons[code] = reason = new ReasonTally();
         }
 
-        reason.Count++;
+        reason.Count += count;
 
         // A code's category may have been reconfigured; the latest row says what it means now.
         if (at >= reason.LatestAt)

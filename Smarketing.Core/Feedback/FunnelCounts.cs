@@ -155,8 +155,39 @@ public sealed class FunnelCounts
     /// <summary>Loss reason code → count.</summary>
     public Dictionary<string, int> LossReasons { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Disqualification reason code → count, with the category and label of its latest use.</summary>
+    public Dictionary<string, ReasonCounter> Reasons { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The speed-to-lead of the handoffs counted.</summary>
     public SpeedHistogram SpeedToLead { get; } = new();
+}
+
+/// <summary>How often a disqualification reason was given, and what its latest use called it.</summary>
+public sealed class ReasonCounter
+{
+    /// <summary>How many times.</summary>
+    public int Count { get; set; }
+
+    /// <summary>The category configured at its latest use.</summary>
+    public string Category { get; set; } = "other";
+
+    /// <summary>The label configured at its latest use.</summary>
+    public string? Label { get; set; }
+
+    /// <summary>When it was last given.</summary>
+    public DateTimeOffset LatestAt { get; set; }
+
+    /// <summary>Adds <paramref name="count"/> uses; the later use names the category and label.</summary>
+    public void Add(int count, string category, string? label, DateTimeOffset at)
+    {
+        Count += count;
+        if (at >= LatestAt)
+        {
+            LatestAt = at;
+            Category = category;
+            Label = label ?? Label;
+        }
+    }
 }
 
 /// <summary>One funnel move to count: when, for which campaign and rep, and what it adds.</summary>
@@ -177,8 +208,14 @@ public sealed record FunnelMove
     /// <summary>The campaign it is attributed to.</summary>
     public required string Campaign { get; init; }
 
-    /// <summary>The reason code, for a loss.</summary>
+    /// <summary>The reason code, for a loss or a disqualification.</summary>
     public string? ReasonCode { get; init; }
+
+    /// <summary>The configured category of a disqualification's reason when it was counted.</summary>
+    public string? ReasonCategory { get; init; }
+
+    /// <summary>The configured label of a disqualification's reason when it was counted.</summary>
+    public string? ReasonLabel { get; init; }
 
     /// <summary>The rep and speed-to-lead of a handoff (a move to SAL whose time was measured); null otherwise.</summary>
     public (string OwnerId, long Milliseconds)? Handoff { get; init; }
@@ -186,12 +223,14 @@ public sealed record FunnelMove
     /// <summary>
     /// The countable moves of <paramref name="lead"/> among <paramref name="entries"/> (its history entries from
     /// sequence <paramref name="firstSequence"/>). The speed-to-lead rides on the lead's latest move to SAL only: the
-    /// lead keeps the time of its latest handoff alone.
+    /// lead keeps the time of its latest handoff alone. A disqualification's reason is named as
+    /// <paramref name="policy"/> configures it now, as its feedback row is.
     /// </summary>
-    public static IEnumerable<FunnelMove> Of(Lead lead, IReadOnlyList<LifecycleEntry> entries, int firstSequence)
+    public static IEnumerable<FunnelMove> Of(Lead lead, IReadOnlyList<LifecycleEntry> entries, int firstSequence, LifecyclePolicy policy)
     {
         ArgumentNullException.ThrowIfNull(lead);
         ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(policy);
         var campaign = FeedbackSummaryBuilder.CampaignOf(lead);
         var latestSal = LatestSalSequence(lead);
         for (var i = 0; i < entries.Count; i++)
@@ -201,6 +240,12 @@ public sealed record FunnelMove
             var handoff = entry.To == LeadStatus.Sal && sequence == latestSal && lead.Handoff is { SpeedToLead: { } speed }
                 ? (lead.OwnerId ?? FeedbackSummaryBuilder.NoOwner, (long)speed.TotalMilliseconds)
                 : ((string, long)?)null;
+            ReasonCode? reason = null;
+            if (entry.To == LeadStatus.Disqualified)
+            {
+                policy.TryGetReason(LeadStatus.Disqualified, entry.ReasonCode, out reason);
+            }
+
             yield return new FunnelMove
             {
                 LeadId = lead.LeadId,
@@ -208,7 +253,9 @@ public sealed record FunnelMove
                 At = entry.At,
                 To = entry.To,
                 Campaign = campaign,
-                ReasonCode = entry.To == LeadStatus.ClosedLost ? entry.ReasonCode ?? "(none)" : null,
+                ReasonCode = entry.To is LeadStatus.ClosedLost or LeadStatus.Disqualified ? entry.ReasonCode ?? "(none)" : null,
+                ReasonCategory = entry.To == LeadStatus.Disqualified ? reason?.Category ?? "other" : null,
+                ReasonLabel = reason?.Label,
                 Handoff = handoff,
             };
         }

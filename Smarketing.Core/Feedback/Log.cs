@@ -12,8 +12,8 @@ internal static partial class Log
     [LoggerMessage(102, LogLevel.Warning, "Feedback delivery {DeliveryId} from {Source} (lead {LeadId}) could not be read: {Errors}")]
     public static partial void FeedbackItemUnreadable(this ILogger logger, Echoed source, Echoed deliveryId, Echoed leadId, Echoed errors);
 
-    [LoggerMessage(103, LogLevel.Information, "Feedback summary {From} to {To} (campaign {Campaign}): {Campaigns} campaign(s), {CounterRows} counter row(s), {FeedbackRows} feedback row(s)")]
-    public static partial void SummaryComputed(this ILogger logger, DateTimeOffset from, DateTimeOffset to, Echoed campaign, int campaigns, int counterRows, int feedbackRows);
+    [LoggerMessage(103, LogLevel.Information, "Feedback summary {From} to {To} (campaign {Campaign}): {Campaigns} campaign(s), {CounterRows} counter row(s)")]
+    public static partial void SummaryComputed(this ILogger logger, DateTimeOffset from, DateTimeOffset to, Echoed campaign, int campaigns, int counterRows);
 
     [LoggerMessage(6, LogLevel.Information, "Lead {LeadId} moved {From} -> {To} by CRM feedback (reason {ReasonCode})")]
     public static partial void FeedbackApplied(this ILogger logger, Echoed leadId, Echoed from, Echoed to, Echoed reasonCode);

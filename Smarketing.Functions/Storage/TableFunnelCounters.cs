@@ -163,6 +163,11 @@ internal sealed class TableFunnelCounters(StorageLayout layout) : IFunnelCounter
             counts.LossReasons[code] = count;
         }
 
+        foreach (var (code, reason) in JsonSerializer.Deserialize<Dictionary<string, ReasonCounter>>(e.GetString("Reasons") ?? "{}") ?? [])
+        {
+            counts.Reasons[code] = reason;
+        }
+
         counts.SpeedToLead.Add(SpeedHistogram.Parse(e.GetString("SpeedBuckets"), e.GetInt64("SpeedMaxMs") ?? 0));
         return counts;
     }
@@ -179,6 +184,7 @@ internal sealed class TableFunnelCounters(StorageLayout layout) : IFunnelCounter
         ["Disqualifications"] = counts.Disqualifications,
         ["Recycles"] = counts.Recycles,
         ["LossReasons"] = JsonSerializer.Serialize(counts.LossReasons),
+        ["Reasons"] = JsonSerializer.Serialize(counts.Reasons),
         ["SpeedBuckets"] = counts.SpeedToLead.Format(),
         ["SpeedMaxMs"] = counts.SpeedToLead.MaxMs,
     };
@@ -212,6 +218,13 @@ internal sealed class TableFunnelCounters(StorageLayout layout) : IFunnelCounter
                 break;
             case LeadStatus.Disqualified:
                 counts.Disqualifications++;
+                var reasonCode = move.ReasonCode ?? "(none)";
+                if (!counts.Reasons.TryGetValue(reasonCode, out var reason))
+                {
+                    counts.Reasons[reasonCode] = reason = new ReasonCounter();
+                }
+
+                reason.Add(1, move.ReasonCategory ?? "other", move.ReasonLabel, move.At);
                 break;
             case LeadStatus.New:
                 counts.Recycles++;

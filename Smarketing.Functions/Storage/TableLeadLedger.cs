@@ -23,7 +23,7 @@ namespace Smarketing.Functions.Storage;
 /// crash or a storage failure between the two leaves the row pending: the next save of the lead, or
 /// <see cref="FunnelCounterReconciler"/>, counts the rest, and each move's marker keeps a move from counting twice.
 /// </para>
-internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters counters, ILogger<TableLeadLedger> logger) : ILeadLedger
+internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters counters, LifecyclePolicy policy, ILogger<TableLeadLedger> logger) : ILeadLedger
 {
     public const string RowKey = "ledger";
 
@@ -112,7 +112,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters 
                 }
             }
 
-            foreach (var move in FunnelMove.Of(lead, entries, next))
+            foreach (var move in FunnelMove.Of(lead, entries, next, policy))
             {
                 await counters.CountAsync(move, cancellationToken);
             }

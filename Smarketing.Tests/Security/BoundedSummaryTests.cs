@@ -23,20 +23,27 @@ public sealed class BoundedSummaryTests
     private const string Window = "?from=2026-11-01&to=2026-12-01";
 
     [Fact]
-    public async Task Summary_SmallAndLargeLedger_ReadsNoLedgerRowAndTheSameStorageRequests()
+    public async Task Summary_SmallAndLargeLedger_ReadsNoLedgerOrFeedbackRowAndTheSameStorageRequests()
     {
         var recorder = new RequestRecorder();
         await using var app = await StartAsync(recorder);
         await HandOffAsync(app, Enumerable.Range(1, 3).Select(i => $"small-{i}"));
+        await DisqualifyAsync(app, "small-1");
         var small = await RecordSummaryAsync(app, recorder);
 
         await HandOffAsync(app, Enumerable.Range(1, 30).Select(i => $"large-{i}"));
+        foreach (var i in Enumerable.Range(1, 10))
+        {
+            await DisqualifyAsync(app, $"large-{i}");
+        }
+
         var large = await RecordSummaryAsync(app, recorder);
 
-        Assert.Equal(3, small.Mqls);
-        Assert.Equal(33, large.Mqls);
-        Assert.Equal(33, large.Sals);
-        Assert.DoesNotContain(small.Requests.Concat(large.Requests), path => path.Contains(StorageLayout.LeadLedgerTable, StringComparison.Ordinal));
+        Assert.Equal((3, 1), (small.Mqls, small.Disqualifications));
+        Assert.Equal((33, 33, 11), (large.Mqls, large.Sals, large.Disqualifications));
+        Assert.DoesNotContain(small.Requests.Concat(large.Requests), path =>
+            path.Contains(StorageLayout.LeadLedgerTable, StringComparison.Ordinal) ||
+            path.Contains(StorageLayout.DisqualificationFeedbackTable, StringComparison.Ordinal));
         Assert.Contains(large.Requests, path => path.Contains(StorageLayout.FunnelCountersTable, StringComparison.Ordinal));
         Assert.Equal(small.Requests.Count, large.Requests.Count);
     }
@@ -194,14 +201,20 @@ public sealed class BoundedSummaryTests
     private static async Task<int> MqlsAsync(TestApp app) =>
         (await app.GetSummaryAsync(Window)).Json.GetProperty("totals").GetProperty("mqls").GetInt32();
 
-    private static async Task<(int Mqls, int Sals, List<string> Requests)> RecordSummaryAsync(TestApp app, RequestRecorder recorder)
+    private static async Task DisqualifyAsync(TestApp app, string id)
+    {
+        var response = await app.PostFeedbackAsync($$"""{"leadId":"{{id}}","status":"DISQUALIFIED","reasonCode":"NOT_A_FIT"}""");
+        Assert.True(response.Status == 200, response.Body);
+    }
+
+    private static async Task<(int Mqls, int Sals, int Disqualifications, List<string> Requests)> RecordSummaryAsync(TestApp app, RequestRecorder recorder)
     {
         recorder.Start();
         var response = await app.GetSummaryAsync(Window);
         var requests = recorder.Stop();
         Assert.Equal(200, response.Status);
         var totals = response.Json.GetProperty("totals");
-        return (totals.GetProperty("mqls").GetInt32(), totals.GetProperty("sals").GetInt32(), requests);
+        return (totals.GetProperty("mqls").GetInt32(), totals.GetProperty("sals").GetInt32(), totals.GetProperty("disqualifications").GetInt32(), requests);
     }
 
     /// <summary>Records the path of every table request made while recording.</summary>
