@@ -1,3 +1,5 @@
+using Smarketing.Core.Handoff;
+
 namespace Smarketing.Core.Contracts;
 
 /// <summary>Validation errors by field path (JSON-pointer-like, e.g. <c>actions.viewedPricingPage</c>), as RFC 7807 <c>errors</c>.</summary>
@@ -11,9 +13,13 @@ public sealed class FieldErrors
     /// <summary>The field paths in error.</summary>
     public IEnumerable<string> Fields => _errors.Keys;
 
-    /// <summary>Adds an error for <paramref name="field"/>.</summary>
+    /// <summary>
+    /// Adds an error for <paramref name="field"/>. A path may hold a name the caller sent (an activity, a property), so it
+    /// is kept as <see cref="SensitiveText.Echo"/> makes it: one line, at most 200 characters.
+    /// </summary>
     public void Add(string field, string message)
     {
+        field = SensitiveText.Echo(field);
         if (!_errors.TryGetValue(field, out var list))
         {
             _errors[field] = list = [];

@@ -64,4 +64,25 @@ public sealed class BoundedEchoTests
             Assert.True(e.Message.Length < 2_000, $"a log line of {e.Message.Length} characters");
         });
     }
+
+    [Fact]
+    public async Task ProblemDetails_LongValuesWithLineBreaksFromCallers_CutAndSingleLine()
+    {
+        await using var app = await TestApp.StartAsync(settings: FeedbackTesting.Settings());
+        var name = "viewed\nINFO forged" + new string('y', 60_000);
+        var lead = Smarketing.Tests.Pipeline.Leads.Article("lead-echo-problem");
+        lead["actions"] = new System.Text.Json.Nodes.JsonObject { [name] = true };
+
+        var intake = await app.PostLeadAsync(lead.ToJsonString());
+        var summary = await app.GetSummaryAsync("?from=" + Uri.EscapeDataString("2026\r\nINFO forged" + new string('z', 60_000)));
+
+        foreach (var response in new[] { intake, summary })
+        {
+            Assert.Equal(400, response.Status);
+            Assert.True(response.Body.Length < 4_000, $"the problem is {response.Body.Length} characters");
+            Assert.DoesNotContain("\\n", response.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain("\\r", response.Body, StringComparison.Ordinal);
+            Assert.Contains("INFO forged", response.Body, StringComparison.Ordinal);
+        }
+    }
 }

@@ -71,7 +71,7 @@ public sealed record SalesforceOutboundMessage
         var envelope = document.Root;
         if (envelope is null || envelope.Name != SoapNamespace + "Envelope")
         {
-            errors.Add("Envelope", $"The body must be a SOAP 1.1 Envelope ({SoapNamespace}), not <{envelope?.Name.LocalName}>.");
+            errors.Add("Envelope", $"The body must be a SOAP 1.1 Envelope ({SoapNamespace}), not <{SensitiveText.Echo(envelope?.Name.LocalName)}>.");
             return null;
         }
 
