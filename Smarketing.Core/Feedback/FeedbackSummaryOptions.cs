@@ -14,4 +14,11 @@ public sealed class FeedbackSummaryOptions
     /// once instead of waiting, so callers cannot pile reads on the storage account intake depends on.
     /// </summary>
     public int MaxConcurrent { get; set; } = 4;
+
+    /// <summary>
+    /// How many rows each funnel counter is split in: a move updates one at random, so concurrent handoffs of one
+    /// campaign seldom contend; the summary reads them all. May be changed at any time (rows already written are read
+    /// whatever the setting).
+    /// </summary>
+    public int CounterShards { get; set; } = 4;
 }

@@ -17,6 +17,11 @@ internal sealed class FeedbackSummaryOptionsValidator : IValidateOptions<Feedbac
             failures.Add("Setting Feedback:Summary:MaxConcurrent must be from 1 to 1000.");
         }
 
+        if (options.CounterShards is < 1 or > 64)
+        {
+            failures.Add("Setting Feedback:Summary:CounterShards must be from 1 to 64.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

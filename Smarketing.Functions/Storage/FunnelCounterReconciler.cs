@@ -63,6 +63,11 @@ public sealed class FunnelCounterReconciler
                 // Still pending: the next run (or the lead's next save) counts it.
                 logger.FunnelCountDeferred(lead.LeadId, nameof(FunnelCounterContendedException));
             }
+            catch (Azure.RequestFailedException ex) when (StorageErrors.IsPermanent(ex))
+            {
+                // A lead storage refuses to count must not stop the others; it stays pending and is logged each run.
+                logger.FunnelCountDeferred(lead.LeadId, StorageErrors.Describe(ex));
+            }
         }
 
         if (!backfilled)

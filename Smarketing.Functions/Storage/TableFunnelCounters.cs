@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 using Smarketing.Core.Feedback;
 using Smarketing.Core.Leads;
 
@@ -11,16 +12,13 @@ namespace Smarketing.Functions.Storage;
 /// The funnel counters, kept at write time so the summary reads counters, never the ledger. One partition per UTC day
 /// and campaign (<c>20261105|2026-q4-webinar</c>); in it, per campaign and per rep of its handoffs, a day counter
 /// (<c>d|c|2</c>, <c>d|r|rep-ada|2</c>) and a counter for the minute of the move (<c>m|1002|c|2</c>), each split in
-/// <see cref="Shards"/> rows of which a move picks one at random, so concurrent handoffs seldom meet on a row, and
+/// <see cref="FeedbackSummaryOptions.CounterShards"/> rows of which a move picks one at random, so concurrent handoffs seldom meet on a row, and
 /// rows added together at read. A move is counted by one entity-group transaction that adds its marker row
 /// (<c>x|lead|sequence</c>) and updates its counter rows under their ETags: the marker makes a second count of the
 /// same move fail as a whole, so a retried or re-reconciled move is counted exactly once.
 /// </summary>
-internal sealed class TableFunnelCounters(StorageLayout layout) : IFunnelCounterStore
+internal sealed class TableFunnelCounters(StorageLayout layout, IOptions<FeedbackSummaryOptions> options) : IFunnelCounterStore
 {
-    /// <summary>Rows per counter.</summary>
-    public const int Shards = 4;
-
     /// <summary>Tries of one move against contended rows before it is left to the reconciler.</summary>
     public const int MaxAttempts = 10;
 
@@ -41,7 +39,7 @@ internal sealed class TableFunnelCounters(StorageLayout layout) : IFunnelCounter
         var marker = Marker(move.LeadId, move.Sequence);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var shard = Random.Shared.Next(Shards).ToString(CultureInfo.InvariantCulture);
+            var shard = Random.Shared.Next(options.Value.CounterShards).ToString(CultureInfo.InvariantCulture);
             var minute = "m|" + move.At.UtcDateTime.ToString(MinuteFormat, CultureInfo.InvariantCulture) + "|";
             var rows = new List<string> { "d|c|" + shard, minute + "c|" + shard };
             if (move.Handoff is { } handoff)

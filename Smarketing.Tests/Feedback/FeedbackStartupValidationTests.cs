@@ -31,6 +31,8 @@ public sealed class FeedbackStartupValidationTests
     [InlineData("Feedback:Salesforce:Fields:ReasonMap", "Not a fit=NOT_A_REASON", "Feedback:Salesforce:Fields")]
     [InlineData("Feedback:Salesforce:Fields:StatusMap", "Qualified=SQL:PRICE", "Feedback:Salesforce:Fields:StatusMap")]
     [InlineData("Feedback:Summary:DefaultDays", "0", "Feedback:Summary:DefaultDays")]
+    [InlineData("Feedback:Summary:MaxConcurrent", "0", "Feedback:Summary:MaxConcurrent")]
+    [InlineData("Feedback:Summary:CounterShards", "65", "Feedback:Summary:CounterShards")]
     public async Task Start_BadFeedbackSetting_FailsNamingTheSetting(string key, string value, string named)
     {
         // A weak secret fails its format's validation and the deployment's safety check at once: both are reported.
