@@ -102,13 +102,14 @@ internal sealed class TableFunnelCounters(StorageLayout layout, IOptions<Feedbac
     }
 
     /// <summary>
-    /// The queries of the window, its bounds taken to the whole minute: the minute counters of a partial first and last
-    /// day, the day counters of the whole days between. Each is a key range of partitions and rows.
+    /// The queries of the window, widened to whole minutes: the minute counters of a partial first and last day, the day
+    /// counters of the whole days between. Each is a key range of partitions and rows.
     /// </summary>
     public static IEnumerable<string> Filters(DateTimeOffset from, DateTimeOffset to, string? campaign)
     {
+        // A bound inside a minute widens the window to that whole minute: "to = now" then counts this minute's moves.
         var start = Minute(from);
-        var end = Minute(to);
+        var end = Minute(to) is var whole && whole < to.UtcDateTime ? whole.AddMinutes(1) : Minute(to);
         if (start >= end)
         {
             yield break;
