@@ -17,7 +17,7 @@ namespace Smarketing.Tests.Security;
 /// of its window, kept at write time, never a ledger row; each move is counted once whatever crashes or retries; and
 /// one instance computes a bounded number of summaries at once.
 /// </summary>
-public sealed class BoundedSummaryTests
+public sealed class BoundedSummaryTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Campaign = "2026-q4-webinar";
     private const string Window = "?from=2026-11-01&to=2026-12-01";
@@ -27,20 +27,21 @@ public sealed class BoundedSummaryTests
     {
         var recorder = new RequestRecorder();
         await using var app = await StartAsync(recorder);
-        await HandOffAsync(app, Enumerable.Range(1, 3).Select(i => $"small-{i}"));
+        await HandOffAsync(app, Enumerable.Range(1, 20).Select(i => $"small-{i}"));
         await DisqualifyAsync(app, "small-1");
         var small = await RecordSummaryAsync(app, recorder);
 
-        await HandOffAsync(app, Enumerable.Range(1, 30).Select(i => $"large-{i}"));
+        await HandOffAsync(app, Enumerable.Range(1, 180).Select(i => $"large-{i}"));
         foreach (var i in Enumerable.Range(1, 10))
         {
             await DisqualifyAsync(app, $"large-{i}");
         }
 
         var large = await RecordSummaryAsync(app, recorder);
+        output.WriteLine($"summary of 20 leads: {small.Requests.Count} storage request(s); of 200 leads: {large.Requests.Count}");
 
-        Assert.Equal((3, 1), (small.Mqls, small.Disqualifications));
-        Assert.Equal((33, 33, 11), (large.Mqls, large.Sals, large.Disqualifications));
+        Assert.Equal((20, 1), (small.Mqls, small.Disqualifications));
+        Assert.Equal((200, 200, 11), (large.Mqls, large.Sals, large.Disqualifications));
         Assert.DoesNotContain(small.Requests.Concat(large.Requests), path =>
             path.Contains(StorageLayout.LeadLedgerTable, StringComparison.Ordinal) ||
             path.Contains(StorageLayout.DisqualificationFeedbackTable, StringComparison.Ordinal));
