@@ -105,6 +105,31 @@ public sealed class BoundedSummaryTests(Xunit.Abstractions.ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Counters_OneMoveCountedEightTimesAtOnce_CountedOnce()
+    {
+        await using var app = await StartAsync();
+        var counters = app.Services.GetRequiredService<TableFunnelCounters>();
+        var at = new DateTimeOffset(2026, 11, 5, 10, 2, 0, TimeSpan.Zero);
+        var move = new Smarketing.Core.Feedback.FunnelMove
+        {
+            LeadId = "retried", Sequence = 2, At = at, To = Smarketing.Core.Leads.LeadStatus.Sal, Campaign = Campaign, Handoff = ("rep-ada", 1_500L),
+        };
+
+        var counted = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => counters.CountAsync(move, CancellationToken.None))));
+
+        Assert.Equal(1, counted.Count(c => c));
+        var window = new Smarketing.Core.Feedback.FeedbackSummaryQuery { From = at.AddDays(-1), To = at.AddDays(1) };
+        var rows = new List<Smarketing.Core.Feedback.FunnelCounts>();
+        await foreach (var row in counters.ReadAsync(window, CancellationToken.None))
+        {
+            rows.Add(row);
+        }
+
+        Assert.Equal(1, rows.Where(r => r.OwnerId is null).Sum(r => r.Sals));
+        Assert.Equal(1, rows.Where(r => r.OwnerId == "rep-ada").Sum(r => r.SpeedToLead.Count));
+    }
+
+    [Fact]
     public async Task Backfill_LedgerRowsFromBeforeTheCounters_CountedOnceThenMarkedDone()
     {
         await using var app = await StartAsync();
