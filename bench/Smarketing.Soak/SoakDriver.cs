@@ -105,9 +105,23 @@ public sealed class SoakDriver : IDisposable
             var killAt = new[] { Between(o.KillFrom, middle), Between(middle, o.KillTo) };
             _clock.Start();
             using var sendingDone = new CancellationTokenSource();
+
+            // A restart that fails ends the run at once with its reason; before, the deliveries went on retrying
+            // against an app that was not there until the caller's time ran out.
+            using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var killer = Task.Run(() => KillTwiceAsync(killAt, settings, http, baseAddress, cancellationToken), cancellationToken);
+            _ = killer.ContinueWith(_ => sending.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             var progress = Task.Run(() => ProgressAsync(plan.Count, sendingDone.Token), CancellationToken.None);
-            await SendAllAsync(plan, http, baseAddress, cancellationToken);
+            try
+            {
+                await SendAllAsync(plan, http, baseAddress, sending.Token);
+            }
+            catch (OperationCanceledException) when (killer.IsFaulted)
+            {
+                await sendingDone.CancelAsync();
+                await killer;
+            }
+
             await sendingDone.CancelAsync();
             await progress;
             _console.WriteLine($"{Now()} all deliveries answered ({_accepted} accepted)");
@@ -468,6 +482,34 @@ public sealed class SoakDriver : IDisposable
             info.ArgumentList.Add(key + "=" + value);
         }
 
+        // The Functions host restarts a worker that fails to start; so does the soak, a few times, each failure logged.
+        for (var attempt = 1; ; attempt++)
+        {
+            var process = Launch(info);
+            var deadline = DateTime.UtcNow.AddSeconds(150);
+            while (!process.HasExited)
+            {
+                try
+                {
+                    using var probe = await http.GetAsync(new Uri(baseAddress, "api/leads/soak-probe?code=" + FunctionKey), cancellationToken);
+                    return;
+                }
+                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(100, cancellationToken);
+                }
+            }
+
+            _console.WriteLine($"{Now()} the app exited with code {process.ExitCode} while starting (attempt {attempt}); see its log");
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"The app exited with code {process.ExitCode} at start {attempt} times; see its log.");
+            }
+        }
+    }
+
+    private Process Launch(ProcessStartInfo info)
+    {
         var process = Process.Start(info) ?? throw new InvalidOperationException("The app process did not start.");
         process.OutputDataReceived += (_, e) => Log(e.Data);
         process.ErrorDataReceived += (_, e) => Log(e.Data);
@@ -478,24 +520,7 @@ public sealed class SoakDriver : IDisposable
             _host = process;
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(150);
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The app exited with code {process.ExitCode} at start; see its log.");
-            }
-
-            try
-            {
-                using var probe = await http.GetAsync(new Uri(baseAddress, "api/leads/soak-probe?code=" + FunctionKey), cancellationToken);
-                return;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100, cancellationToken);
-            }
-        }
+        return process;
     }
 
     private void Log(string? line)
