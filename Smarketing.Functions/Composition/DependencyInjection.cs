@@ -36,6 +36,9 @@ public static class DependencyInjection
         builder.Services.AddSingleton<WebhookIntake>();
         builder.Services.AddOptions<HttpEdgeOptions>().BindConfiguration(HttpEdgeOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<HttpEdgeOptions>, HttpEdgeOptionsValidator>();
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
+        builder.Services.AddSingleton<AdminAccess>();
         builder.Services.AddOptions<DeploymentSafety>().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DeploymentSafety>, DeploymentSafetyValidator>();
         return builder;
