@@ -38,10 +38,18 @@ public sealed class QuerySecretScrubbingTests
         await using var account = await Azurite.LeaseAccountAsync();
         var logs = new LogSink();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(TestApp.DefaultSettings)
-            .Concat(CrmTestSettings.For(crm))
-            .Append(new(StorageOptions.ConnectionSetting, account.ConnectionString))
-            .Append(new("Feedback:Salesforce:OutboundMessageSecrets", OutboundToken)));
+        var settings = new Dictionary<string, string?>(TestApp.DefaultSettings)
+        {
+            [StorageOptions.ConnectionSetting] = account.ConnectionString,
+            ["Feedback:Salesforce:OutboundMessageSecrets"] = OutboundToken,
+            ["Feedback:Salesforce:OrganizationIds"] = Smarketing.Tests.Feedback.FeedbackTesting.OrganizationId,
+        };
+        foreach (var (key, value) in CrmTestSettings.For(crm))
+        {
+            settings[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
