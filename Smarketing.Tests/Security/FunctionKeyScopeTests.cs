@@ -106,6 +106,25 @@ public sealed class FunctionKeyScopeTests : IAsyncLifetime
         Assert.Equal(string.Empty, await summary.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("master", nameof(ListPoisonedHandoffs), true)]
+    [InlineData("host", nameof(ListPoisonedHandoffs), false)]
+    [InlineData("marketo", nameof(ListPoisonedHandoffs), false)]
+    [InlineData("master", nameof(GetLead), true)]
+    [InlineData("host", nameof(GetLead), true)]
+    [InlineData("host-2", nameof(RecordCrmFeedback), true)]
+    [InlineData("marketo", nameof(ScoreLead), true)]
+    [InlineData("marketo", nameof(GetLead), false)]
+    [InlineData("marketo", nameof(RecordCrmFeedback), false)]
+    [InlineData("none", nameof(ScoreLead), false)]
+    public void Opens_AsTheHostDecides(string presented, string function, bool opens)
+    {
+        var keys = new FunctionKeys("host-key", "master-key") { MoreHostKeys = ["host-2-key"] }.WithFunctionKey(nameof(ScoreLead), "marketo-key");
+        var level = function == nameof(ListPoisonedHandoffs) ? Microsoft.Azure.Functions.Worker.AuthorizationLevel.Admin : Microsoft.Azure.Functions.Worker.AuthorizationLevel.Function;
+
+        Assert.Equal(opens, keys.Opens(function, level, presented == "none" ? null : presented + "-key"));
+    }
+
     private static HttpRequestMessage Request(string method, string path, string? body = null) =>
         new(new HttpMethod(method), new Uri(path, UriKind.Relative))
         {
