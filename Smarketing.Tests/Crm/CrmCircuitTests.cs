@@ -287,6 +287,7 @@ public sealed class CrmCircuitTests
         using var anonymous = await http.GetAsync(new Uri("/api/handoffs/status", UriKind.Relative));
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/handoffs/status", UriKind.Relative));
         request.Headers.Add("x-functions-key", LocalFunctionsServer.FunctionKey);
+        request.Headers.Add(Smarketing.Functions.Http.AdminOptions.KeyHeader, TestApp.AdminKey);
         using var keyed = await http.SendAsync(request);
 
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
@@ -347,7 +348,7 @@ public sealed class CrmCircuitTests
 
     private static async Task<HttpResult> StatusAsync(TestApp app)
     {
-        var request = HttpInvoker.Request("GET", "/api/handoffs/status", null);
+        var request = TestApp.AdminRequest("GET", "/api/handoffs/status");
         var result = await app.Function<GetHandoffStatus>().Run(request, CancellationToken.None);
         return await HttpInvoker.ExecuteAsync(request, result);
     }

@@ -22,6 +22,7 @@ public sealed class SoakDriver : IDisposable
 {
     private const string FunctionKey = "soak-function-key";
     private const string MasterKey = "soak-master-key";
+    private const string AdminKey = "soak-admin-Xq4Lr8Ve2Tc6Nw9Pz1Kh5Bj3Mf7Ds0G";
     private const string GenericSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private const string HubSpotSecret = "soak-hubspot-client-secret-0001";
     private const string MarketoSecret = "soak-marketo-shared-secret-0001";
@@ -581,6 +582,7 @@ public sealed class SoakDriver : IDisposable
             [SoakHost.PortSetting] = _hostPort.ToString(CultureInfo.InvariantCulture),
             [SoakHost.FunctionKeySetting] = FunctionKey,
             [SoakHost.MasterKeySetting] = MasterKey,
+            ["Admin:Keys"] = AdminKey,
             [SoakHost.ListenersSetting] = "16",
             [SoakHost.VisibilityTimeoutSetting] = "00:00:02",
             [SoakHost.LeaseSetting] = "00:00:20",
@@ -645,7 +647,7 @@ public sealed class SoakDriver : IDisposable
     private Task<ReplayAnswer> ReplayAllAsync(HttpClient http, Uri baseAddress, CancellationToken cancellationToken) =>
         AdminAsync<ReplayAnswer>(http, HttpMethod.Post, new Uri(baseAddress, "api/handoffs/poison/replay"), "{\"all\": true}", cancellationToken);
 
-    /// <summary>An admin call with the master key, retried while the app restarts or storage answers 503.</summary>
+    /// <summary>An admin call with the master key and an admin key, retried while the app restarts or storage answers 503.</summary>
     private static async Task<T> AdminAsync<T>(HttpClient http, HttpMethod method, Uri uri, string? body, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -654,6 +656,7 @@ public sealed class SoakDriver : IDisposable
             {
                 using var request = new HttpRequestMessage(method, uri);
                 request.Headers.Add("x-functions-key", MasterKey);
+                request.Headers.Add("X-Smarketing-Admin-Key", AdminKey);
                 if (body is not null)
                 {
                     request.Content = new StringContent(body, Encoding.UTF8, "application/json");
