@@ -15,6 +15,7 @@ namespace Smarketing.Functions;
 /// per instance: beyond them, 429 with Retry-After.
 /// </summary>
 public sealed class GetFeedbackSummary(
+    AdminAccess access,
     FeedbackAnalytics analytics,
     SummaryConcurrency concurrency,
     IOptions<FeedbackSummaryOptions> options,
@@ -28,6 +29,11 @@ public sealed class GetFeedbackSummary(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "feedback/summary")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        if (access.Refusal(request) is { } refused)
+        {
+            return refused;
+        }
+
         var query = FeedbackQueries.Parse(request, options.Value, timeProvider, out var problem);
         if (query is null)
         {

@@ -48,7 +48,19 @@ public sealed class TestApp : IAsyncDisposable
         ["Routing:Reps"] = "rep-ada,rep-grace,rep-linus",
         ["Intake:Generic:Secrets"] = GenericSecret,
         ["Feedback:Generic:Secrets"] = FeedbackSecret,
+        ["Admin:Keys"] = AdminKey,
     };
+
+    /// <summary>The admin key (setting <c>Admin:Keys</c>) the test app's read and admin APIs accept.</summary>
+    public const string AdminKey = "adm_Vq7Lr2Xe9Tc4Nw8Pz3Kh6Bj1Mf5Ds0Ga";
+
+    /// <summary>A request to a read or admin API carrying <see cref="AdminKey"/>, as an operator's tool sends it.</summary>
+    public static Microsoft.AspNetCore.Http.HttpRequest AdminRequest(string method, string path, string? body = null)
+    {
+        var request = HttpInvoker.Request(method, path, body);
+        request.Headers[Smarketing.Functions.Http.AdminOptions.KeyHeader] = AdminKey;
+        return request;
+    }
 
     /// <summary>The Standard Webhooks secret the test app's generic feedback endpoint accepts (a caller of its own).</summary>
     public const string FeedbackSecret = "whsec_c2VjcmV0LWZvci1mZWVkYmFjay0wMTIzNDU2Nzg5";
@@ -180,7 +192,7 @@ public sealed class TestApp : IAsyncDisposable
 
     public async Task<HttpResult> GetLeadAsync(string leadId)
     {
-        var request = HttpInvoker.Request("GET", "/api/leads/" + leadId, null);
+        var request = AdminRequest("GET", "/api/leads/" + leadId);
         var result = await Function<GetLead>().Run(request, leadId, CancellationToken.None);
         return await HttpInvoker.ExecuteAsync(request, result);
     }
