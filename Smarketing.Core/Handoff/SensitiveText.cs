@@ -41,8 +41,8 @@ public static partial class SensitiveText
     /// <summary>
     /// A value from a vendor, a CRM or a caller made safe to echo: every control character (line breaks included) and
     /// every line or paragraph separator or bidirectional override replaced by <c>?</c>, then cut to
-    /// <see cref="EchoLength"/> characters (never inside a surrogate pair) with <c>…[+N]</c> saying how many were cut.
-    /// Null stays null.
+    /// <see cref="EchoLength"/> characters (never inside a surrogate pair) with <c>…[+N]</c> saying how many were cut, and
+    /// the values of secret query parameters removed (<see cref="QuerySecrets"/>). Null stays null.
     /// </summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
     public static string? Echo(string? value)
@@ -70,7 +70,9 @@ public static partial class SensitiveText
             echo.Append(CultureInfo.InvariantCulture, $"…[+{value.Length - end}]");
         }
 
-        return echo.ToString();
+        // A URL quoted by a vendor may carry a key (code=, token=): its value goes too, after the cut, so a key cut in
+        // two is still found.
+        return QuerySecrets.Redact(echo.ToString());
     }
 
     private static bool IsUnsafe(char c) =>

@@ -32,6 +32,7 @@ public sealed class BoundedEchoTests
         Assert.Equal("short", SensitiveText.Echo("short"));
         Assert.Null(SensitiveText.Echo(null));
         Assert.Equal(SensitiveText.Echo(value), new Echoed(value).ToString());
+        Assert.Equal("https://vendor.example/hook?code=REDACTED&x=1", SensitiveText.Echo("https://vendor.example/hook?code=abc123secret&x=1"));
     }
 
     [Fact]
