@@ -20,5 +20,5 @@ public sealed class FeedbackSummaryOptions
     /// campaign seldom contend; the summary reads them all. May be changed at any time (rows already written are read
     /// whatever the setting).
     /// </summary>
-    public int CounterShards { get; set; } = 4;
+    public int CounterShards { get; set; } = 8;
 }
