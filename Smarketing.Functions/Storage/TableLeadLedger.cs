@@ -107,8 +107,10 @@ internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters 
                 entries = page is null ? [] : [.. page.Entries.Take(firstInMemory - next)];
                 if (entries.Count == 0)
                 {
-                    entries = [.. lead.History];
-                    next = firstInMemory;
+                    // History rows the count says exist are not there: count nothing more and leave the row pending,
+                    // so the gap is logged on every reconciler run instead of skipped.
+                    logger.FunnelCountDeferred(lead.LeadId, $"history move {next} not found");
+                    return;
                 }
             }
 
