@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Smarketing.Core.Contracts;
 using Smarketing.Core.Handoff;
 using Smarketing.Core.Intake.Generic;
 using Smarketing.Core.Intake.HubSpot;
@@ -15,6 +17,8 @@ public static class IntakeRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<LeadIntake>();
+        builder.Services.AddOptions<LeadIdOptions>().BindConfiguration(LeadIdOptions.SectionName);
+        builder.Services.TryAddSingleton<LeadIds>();
         builder.AddHandoffOptions();
 
         // The first source registered answers a delivery that names none.

@@ -168,6 +168,9 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             {
                 ["LeadId"] = memento.LeadId,
                 ["Sequence"] = sequence,
+
+                // A column of its own, so retention (Retention:History) finds old rows with a filter.
+                ["At"] = memento.History[sequence - firstInMemory].At,
                 ["Entry"] = JsonSerializer.Serialize(memento.History[sequence - firstInMemory], SmarketingJson.Options),
             });
         }
@@ -237,6 +240,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             ["SpeedToLeadMs"] = record.Handoff.SpeedToLead is { } speed ? (long)speed.TotalMilliseconds : null,
             ["CreatedAt"] = record.CreatedAt,
             ["UpdatedAt"] = record.UpdatedAt,
+            ["ErasedAt"] = record.ErasedAt,
         };
 
     internal static Lead FromEntity(TableEntity e)
@@ -309,6 +313,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, ILogger<TableLeadLed
             },
             CreatedAt = e.GetDateTimeOffset("CreatedAt") ?? default,
             UpdatedAt = e.GetDateTimeOffset("UpdatedAt") ?? default,
+            ErasedAt = e.GetDateTimeOffset("ErasedAt"),
             ETag = e.ETag.ToString(),
         });
     }
