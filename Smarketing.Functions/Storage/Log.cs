@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(313, LogLevel.Information, "Dead-lettered handoff {MessageId} of lead {LeadId} removed: the lead was handed off since")]
     public static partial void DeadLetterResolved(this ILogger logger, string messageId, string leadId);
+
+    [LoggerMessage(901, LogLevel.Information, "Lead {LeadId} erased: contact data removed from {Erased}")]
+    public static partial void LeadErased(this ILogger logger, string leadId, string erased);
+
+    [LoggerMessage(902, LogLevel.Information, "Retention: {RefusedDeliveries} refused-delivery records and {HistoryRows} history rows removed")]
+    public static partial void RetentionApplied(this ILogger logger, int refusedDeliveries, int historyRows);
 }

@@ -17,6 +17,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public const string RefusedDeliveriesTable = "RefusedDeliveries";
     public const string PendingHandoffsTable = "PendingHandoffs";
     public const string CrmStateTable = "CrmState";
+    public const string ErasureAuditTable = "ErasureAudit";
 
     public TableClient LeadLedger { get; } = tables.GetTableClient(LeadLedgerTable);
 
@@ -36,6 +37,8 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
 
     public TableClient CrmState { get; } = tables.GetTableClient(CrmStateTable);
 
+    public TableClient ErasureAudit { get; } = tables.GetTableClient(ErasureAuditTable);
+
     public QueueClient Handoff { get; } = queues.GetQueueClient(HandoffMessage.QueueName);
 
     public QueueClient HandoffPoison { get; } = queues.GetQueueClient(HandoffMessage.PoisonQueueName);
@@ -52,6 +55,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
             RefusedDeliveries.CreateIfNotExistsAsync(cancellationToken),
             PendingHandoffs.CreateIfNotExistsAsync(cancellationToken),
             CrmState.CreateIfNotExistsAsync(cancellationToken),
+            ErasureAudit.CreateIfNotExistsAsync(cancellationToken),
             Handoff.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             HandoffPoison.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }

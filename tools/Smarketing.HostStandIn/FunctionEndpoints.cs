@@ -27,6 +27,7 @@ public static class FunctionEndpoints
 
         web.MapPost("/api/leads/{source?}", Function(keys, c => F<ScoreLead>().Run(c.Request, c.GetRouteValue("source") as string, c.RequestAborted)));
         web.MapGet("/api/leads/{leadId}", Function(keys, c => F<GetLead>().Run(c.Request, (string)c.GetRouteValue("leadId")!, c.RequestAborted)));
+        web.MapDelete("/api/leads/{leadId}", Admin(keys, c => F<EraseLead>().Run(c.Request, (string)c.GetRouteValue("leadId")!, c.RequestAborted)));
         web.MapGet("/api/leads/{leadId}/history", Function(keys, c => F<GetLeadHistory>().Run(c.Request, (string)c.GetRouteValue("leadId")!, c.RequestAborted)));
         web.MapPost("/api/crm/feedback", Function(keys, c => F<RecordCrmFeedback>().Run(c.Request, c.RequestAborted)));
         web.MapPost("/api/crm/feedback/salesforce-outbound", Function(keys, c => F<RecordSalesforceOutboundMessage>().Run(c.Request, c.RequestAborted)));
