@@ -33,6 +33,7 @@ public sealed class StorageLayoutTests
                 StorageLayout.LeadLedgerTable, StorageLayout.DisqualificationFeedbackTable, StorageLayout.SandboxCrmTable,
                 StorageLayout.OwnerAssignmentTable, StorageLayout.HandoffDeadLettersTable, StorageLayout.FeedbackDeliveriesTable,
                 StorageLayout.RefusedDeliveriesTable, StorageLayout.PendingHandoffsTable, StorageLayout.CrmStateTable,
+                StorageLayout.ErasureAuditTable,
             }.Order(StringComparer.Ordinal),
             tables.Order(StringComparer.Ordinal));
         Assert.Equal(new[] { HandoffMessage.QueueName, HandoffMessage.PoisonQueueName }.Order(StringComparer.Ordinal), queues.Order(StringComparer.Ordinal));
