@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Smarketing.Core.Contracts;
@@ -46,6 +48,30 @@ public sealed class LeadIds
         var key = options.Value.LeadIdKey;
         _key = Encoding.UTF8.GetBytes(string.IsNullOrEmpty(key) ? DevelopmentKey : key);
         LegacyLookup = options.Value.LegacyUnsaltedIds;
+    }
+
+    /// <summary>Registers <see cref="LeadIds"/> and its options (section <c>Intake</c>) once, for every feature that takes lead ids.</summary>
+    public static void Register(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(LeadIds)))
+        {
+            return;
+        }
+
+        services.AddOptions<LeadIdOptions>().BindConfiguration(LeadIdOptions.SectionName);
+        services.TryAddSingleton<LeadIds>();
+    }
+
+    /// <summary>
+    /// The id a lead id received from outside (CRM feedback, an admin call) stands for: an e-mail address is taken as the
+    /// address of an id-less lead and pseudonymised, unless ids of earlier versions are still in use
+    /// (<see cref="LegacyLookup"/>), when a lead may be kept under its address.
+    /// </summary>
+    public string Received(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return !LegacyLookup && IsEmailAddress(id) ? FromEmail(id) : id;
     }
 
     /// <summary>True while ids of earlier versions are still looked up (<see cref="LeadIdOptions.LegacyUnsaltedIds"/>).</summary>

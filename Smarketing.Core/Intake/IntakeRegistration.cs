@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Smarketing.Core.Contracts;
@@ -17,8 +16,7 @@ public static class IntakeRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<LeadIntake>();
-        builder.Services.AddOptions<LeadIdOptions>().BindConfiguration(LeadIdOptions.SectionName);
-        builder.Services.TryAddSingleton<LeadIds>();
+        LeadIds.Register(builder.Services);
         builder.AddHandoffOptions();
 
         // The first source registered answers a delivery that names none.

@@ -33,28 +33,52 @@ public sealed class EraseLead(LeadEraser eraser, LeadIds ids)
             return Problems.Validation(errors);
         }
 
-        var id = ids.For(leadId, leadId!);
+        var candidates = Candidates(leadId!);
         return await StorageFailure.AnswerAsync(
             async () =>
             {
-                var result = await eraser.EraseAsync(id, RequestedBy(request), cancellationToken);
-                if (!result.Found)
+                var requestedBy = RequestedBy(request);
+                var found = new List<ErasureResult>();
+                foreach (var id in candidates)
                 {
-                    return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead.", $"The ledger has no lead '{id}'; nothing was erased.");
+                    var result = await eraser.EraseAsync(id, requestedBy, cancellationToken);
+                    if (result.Found)
+                    {
+                        found.Add(result);
+                    }
                 }
 
+                if (found.Count == 0)
+                {
+                    return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead.", $"The ledger has no lead '{candidates[0]}'; nothing was erased.");
+                }
+
+                var first = found[0];
                 return new JsonBodyResult(StatusCodes.Status200OK, new
                 {
-                    result.LeadId,
+                    first.LeadId,
                     Erased = true,
-                    result.AlreadyErased,
-                    result.ErasedAt,
-                    Removed = result.Erased,
+                    AlreadyErased = found.All(f => f.AlreadyErased),
+                    first.ErasedAt,
+                    Removed = found.SelectMany(f => f.Erased).Distinct().ToList(),
+                    OtherLeadIds = found.Skip(1).Select(f => f.LeadId).ToList(),
                     Crm = "The CRM's own record is not touched: erase the person there too (docs/security.md, Personal data).",
                 });
             },
             "The lead was not erased (or only in part)",
             "send the same DELETE again");
+    }
+
+    // An e-mail address stands for the id-less lead of that address, and, while ids of earlier versions are in use, also
+    // for the leads an earlier version kept under its unsalted hash or under the address itself.
+    private List<string> Candidates(string leadId)
+    {
+        if (!LeadIds.IsEmailAddress(leadId))
+        {
+            return [leadId];
+        }
+
+        return ids.LegacyLookup ? [ids.FromEmail(leadId), LeadIds.LegacyFromEmail(leadId), leadId] : [ids.FromEmail(leadId)];
     }
 
     // Who asked, for the audit row: the App Service Authentication principal when there is one; otherwise the function's

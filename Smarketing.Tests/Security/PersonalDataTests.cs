@@ -117,6 +117,43 @@ public sealed class PersonalDataTests
     }
 
     [Fact]
+    public async Task Feedback_LeadIdIsAnEmailAddress_AppliedToThatAddresssLead_AddressRecordedNowhere()
+    {
+        await using var app = await TestApp.StartAsync();
+        var id = (await app.PostLeadAsync(Person().ToJsonString())).Json.GetProperty("leadId").GetString()!;
+        var feedback = new JsonObject { ["leadId"] = Email, ["status"] = "DISQUALIFIED", ["reasonCode"] = "NOT_A_FIT" };
+
+        var response = await app.PostFeedbackAsync(feedback.ToJsonString());
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("DISQUALIFIED", (await app.GetLeadAsync(id)).Status());
+        Assert.DoesNotContain(Email, response.Body, StringComparison.OrdinalIgnoreCase);
+        Assert.All(await TestApp.RowsAsync(app.Layout.FeedbackDeliveries), r => Assert.Equal(id, r.GetString("LeadId")));
+        Assert.All(await TestApp.RowsAsync(app.Layout.DisqualificationFeedback), r => Assert.Equal(id, r.GetString("LeadId")));
+    }
+
+    [Fact]
+    public async Task Delete_ByAddressWhileLegacyIdsAreOn_ErasesTheLegacyLeadAndTheKeyedOne()
+    {
+        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Intake:LegacyUnsaltedIds"] = "true" });
+        var legacy = Leads.Article(LeadIds.LegacyFromEmail(Email));
+        legacy["email"] = Email;
+        legacy["phone"] = Phone;
+        Assert.Equal(202, (await app.PostLeadAsync(legacy.ToJsonString())).Status);
+        var keyed = Leads.Article(Ids(TestApp.LeadIdKey).FromEmail(Email));
+        keyed["email"] = Email;
+        keyed["phone"] = Phone;
+        Assert.Equal(202, (await app.PostLeadAsync(keyed.ToJsonString())).Status);
+
+        var response = await DeleteAsync(app, Email);
+
+        Assert.Equal(200, response.Status);
+        Assert.Single(response.Json.GetProperty("otherLeadIds").EnumerateArray());
+        Assert.Empty(await TracesAsync(app));
+        Assert.Equal(2, (await TestApp.RowsAsync(app.Layout.ErasureAudit)).Count);
+    }
+
+    [Fact]
     public async Task Post_Mql_QueueMessageHoldsNoEmailOrPhone()
     {
         await using var app = await TestApp.StartAsync();
