@@ -290,6 +290,25 @@ public sealed class PersonalDataTests
     }
 
     [Fact]
+    public async Task Delete_OverHttp_FunctionKeyRefused_MasterKeyErases()
+    {
+        await using var app = await TestApp.StartAsync();
+        var id = (await app.PostLeadAsync(Person().ToJsonString())).Json.GetProperty("leadId").GetString()!;
+        await using var server = await LocalFunctionsServer.StartAsync(app, runQueueListener: false);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+
+        using var withFunctionKey = new HttpRequestMessage(HttpMethod.Delete, "/api/leads/" + id) { Headers = { { "x-functions-key", LocalFunctionsServer.FunctionKey } } };
+        using var withMasterKey = new HttpRequestMessage(HttpMethod.Delete, "/api/leads/" + id) { Headers = { { "x-functions-key", LocalFunctionsServer.MasterKey } } };
+        using var refused = await http.SendAsync(withFunctionKey);
+        var stillThere = await TestApp.RowsAsync(app.Layout.ErasureAudit);
+        using var erased = await http.SendAsync(withMasterKey);
+
+        Assert.Equal((401, 200), ((int)refused.StatusCode, (int)erased.StatusCode));
+        Assert.Empty(stillThere);
+        Assert.Single(await TestApp.RowsAsync(app.Layout.ErasureAudit));
+    }
+
+    [Fact]
     public async Task Delete_IdWithAControlCharacter_400AndNothingErased()
     {
         await using var app = await TestApp.StartAsync();
