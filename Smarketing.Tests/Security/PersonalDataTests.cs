@@ -334,6 +334,19 @@ public sealed class PersonalDataTests
         Assert.Equal(["recent"], kept.Select(k => k.Reason));
     }
 
+    [Theory]
+    [InlineData("Retention:RefusedDeliveries", "01:00:00")]
+    [InlineData("Retention:History", "00:00:00")]
+    public async Task Start_RetentionUnderADay_RefusedNamingTheSetting(string key, string value)
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { [key] = value });
+        });
+
+        Assert.Contains("Setting " + key, failure.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ApplyRetention_HistorySet_OldHistoryRowsRemoved_LedgerRowAndHistoryEndpointStillAnswer()
     {
