@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Smarketing.Core.Contracts;
 using Smarketing.Functions;
 using Smarketing.Functions.Storage;
+using Smarketing.Tests.Crm;
 using Smarketing.Tests.Feedback;
 using Smarketing.Tests.Infrastructure;
 using Smarketing.Tests.Pipeline;
@@ -204,6 +205,32 @@ public sealed class PersonalDataTests
             Assert.DoesNotContain(Email, body, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(Phone, body, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Replay_DeadLetterAnEarlierVersionWroteWithContactData_RequeuedWithoutIt_HandedOffWithTheLedgersContact()
+    {
+        await using var app = await TestApp.StartAsync();
+        var id = (await app.PostLeadAsync(Person().ToJsonString())).Json.GetProperty("leadId").GetString()!;
+        await app.Layout.Handoff.ClearMessagesAsync();
+        await app.Layout.HandoffDeadLetters.AddEntityAsync(new TableEntity("handoff", "old-message-2")
+        {
+            ["MessageId"] = "old-message-2",
+            ["LeadId"] = id,
+            ["Kind"] = "refused",
+            ["Reason"] = "Sandbox refused the record",
+            ["PoisonedAt"] = app.Time.GetUtcNow(),
+            ["Body"] = Encoding.UTF8.GetBytes(Version1Message(id, "stale.copy@example.org", "+1 555 0199")),
+        });
+
+        var replay = await app.ReplayAsync("{\"all\": true}");
+        var requeued = Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff)).Body.ToString();
+        await RunHandoffsAsync(app);
+
+        Assert.Equal(200, replay.Status);
+        Assert.DoesNotContain("stale.copy", requeued, StringComparison.Ordinal);
+        Assert.DoesNotContain("0199", requeued, StringComparison.Ordinal);
+        Assert.Equal(Email, Assert.Single(await TestApp.RowsAsync(app.Layout.SandboxCrm)).GetString("Email"));
     }
 
     [Fact]
