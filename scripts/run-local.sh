@@ -2,8 +2,8 @@
 # Runs Smarketing locally: Azurite (pinned, on 127.0.0.1) plus the Functions host (`func start`).
 # The app then listens on http://localhost:7071 with the local sample settings: the sandbox CRM (table
 # SandboxCrmLeads in Azurite) and unsigned lead webhooks accepted. `func start` checks no keys, admin endpoints
-# included, so any x-functions-key (or none) works; in Azure the same calls need a function key, and the
-# admin endpoints the master key (docs/deploy.md#keys). Try it with requests/smarketing.http, the README's curl
+# included, so any x-functions-key (or none) works; in Azure the same calls need a function key, the
+# admin endpoints the master key, and the read and admin endpoints an admin key as well (docs/deploy.md#keys). Try it with requests/smarketing.http, the README's curl
 # story, or `dotnet run --project tools/Smarketing.Smoke -- http://localhost:7071`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

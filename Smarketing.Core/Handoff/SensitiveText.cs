@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Smarketing.Core.Contracts;
 
 namespace Smarketing.Core.Handoff;
 
@@ -11,11 +12,15 @@ public static partial class SensitiveText
     /// <summary>What a removed value is replaced with.</summary>
     public const string Placeholder = "[redacted]";
 
-    /// <summary>Replaces each of <paramref name="known"/> values, anything shaped like an e-mail address, and anything shaped like a phone number.</summary>
+    /// <summary>
+    /// Replaces each of <paramref name="known"/> values, anything shaped like an e-mail address, anything shaped like a phone
+    /// number, and the values of secret query parameters in any URL the text quotes (<see cref="QuerySecrets"/>).
+    /// </summary>
     public static string Redact(string text, params string?[] known)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(known);
+        text = QuerySecrets.Redact(text);
         foreach (var value in known)
         {
             if (!string.IsNullOrWhiteSpace(value) && value.Length >= 3)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Smarketing.Core.Feedback;
 using Smarketing.Core.Handoff;
@@ -29,6 +30,9 @@ public static class DependencyInjection
             .AddTableStorage()
             .AddHttpEdge();
 
+    /// <summary>The category of ASP.NET Core's per-request log lines, which the app keeps below Information.</summary>
+    public const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     /// <summary>The HTTP side of the webhook intake: authenticating deliveries and mapping them through the registered sources.</summary>
     public static IHostApplicationBuilder AddHttpEdge(this IHostApplicationBuilder builder)
     {
@@ -36,6 +40,13 @@ public static class DependencyInjection
         builder.Services.AddSingleton<WebhookIntake>();
         builder.Services.AddOptions<HttpEdgeOptions>().BindConfiguration(HttpEdgeOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<HttpEdgeOptions>, HttpEdgeOptionsValidator>();
+
+        // ASP.NET Core's request start and end lines quote the URL with its query string, where a caller may have put its
+        // function key (?code=) or a Salesforce Outbound Message secret (?token=); the host logs every invocation anyway.
+        builder.Logging.AddFilter(RequestLogCategory, LogLevel.Warning);
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
+        builder.Services.AddSingleton<AdminAccess>();
         builder.Services.AddOptions<DeploymentSafety>().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DeploymentSafety>, DeploymentSafetyValidator>();
         return builder;

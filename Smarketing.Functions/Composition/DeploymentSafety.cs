@@ -46,6 +46,13 @@ public sealed class DeploymentSafety
         "local-om-token-change-me", "local-flow-secret-change-me", "local-hubspot-client-secret", "local-hubspot-api-key-change-me",
     };
 
+    /// <summary>Whether <see cref="EnvironmentSetting"/> is <c>Development</c> (a local run), where the app may run open.</summary>
+    public static bool IsDevelopment(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return string.Equals(configuration[EnvironmentSetting], "Development", StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>
     /// A plain estimate of a secret's strength: its length times log2 of the number of distinct characters it uses.
     /// 32 random base64 characters give about 190 bits; <c>password1234</c> gives 40; a repeated character gives 0.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using Smarketing.Core.Contracts;
 using Smarketing.Functions.Http;
 using Smarketing.Functions.Storage;
@@ -8,12 +9,12 @@ using Smarketing.Functions.Storage;
 namespace Smarketing.Functions;
 
 /// <summary>
-/// <c>DELETE /api/leads/{leadId}</c> (admin): erases the person's contact data everywhere the app keeps it and keeps the
+/// <c>DELETE /api/leads/{leadId}</c> (master key and an admin credential, see <see cref="AdminAccess"/>): erases the person's contact data everywhere the app keeps it and keeps the
 /// anonymous funnel (see <see cref="LeadEraser"/>). An id that is an e-mail address is taken as the address of an id-less
 /// lead, pseudonymised as intake does. 200 with what was erased; 200 with <c>alreadyErased: true</c> when a
 /// previous erasure left nothing; 404 for a lead the ledger never saw. The CRM's own record is not touched.
 /// </summary>
-public sealed class EraseLead(LeadEraser eraser, LeadIds ids)
+public sealed class EraseLead(AdminAccess access, IOptions<AdminOptions> admin, LeadEraser eraser, LeadIds ids)
 {
     /// <summary>The header App Service Authentication sets to the signed-in principal's name (it drops one a client sends).</summary>
     public const string PrincipalNameHeader = "X-MS-CLIENT-PRINCIPAL-NAME";
@@ -25,6 +26,11 @@ public sealed class EraseLead(LeadEraser eraser, LeadIds ids)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (access.Refusal(request) is { } refused)
+        {
+            return refused;
+        }
+
         var problem = string.IsNullOrWhiteSpace(leadId) ? "Required." : Identifiers.Problem(leadId);
         if (problem is not null)
         {
@@ -81,11 +87,11 @@ public sealed class EraseLead(LeadEraser eraser, LeadIds ids)
         return ids.LegacyLookup ? [ids.FromEmail(leadId), LeadIds.LegacyFromEmail(leadId), leadId] : [ids.FromEmail(leadId)];
     }
 
-    // Who asked, for the audit row: the App Service Authentication principal when there is one; otherwise the function's
-    // admin key was the only credential.
-    private static string RequestedBy(HttpRequest request)
+    // Who asked, for the audit row: the App Service Authentication principal when that header is trusted (the platform
+    // sets it and drops one a client sends); otherwise the keys were the credential.
+    private string RequestedBy(HttpRequest request)
     {
-        var name = request.Headers[PrincipalNameHeader].FirstOrDefault();
+        var name = admin.Value.TrustAppServicePrincipal ? request.Headers[PrincipalNameHeader].FirstOrDefault() : null;
         if (string.IsNullOrWhiteSpace(name))
         {
             return "admin-key";

@@ -15,13 +15,18 @@ namespace Smarketing.Functions;
 /// CSV, by campaign then time, streamed as they are read; every text column neutralised for spreadsheets unless
 /// <c>raw=true</c>.
 /// </summary>
-public sealed class ExportFeedback(FeedbackAnalytics analytics, IOptions<FeedbackSummaryOptions> options, TimeProvider timeProvider)
+public sealed class ExportFeedback(AdminAccess access, FeedbackAnalytics analytics, IOptions<FeedbackSummaryOptions> options, TimeProvider timeProvider)
 {
     [Function(nameof(ExportFeedback))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "feedback/export")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        if (access.Refusal(request) is { } refused)
+        {
+            return refused;
+        }
+
         var raw = false;
         var query = FeedbackQueries.Parse(request, options.Value, timeProvider, out var problem, errors => raw = FeedbackQueries.Flag(request, "raw", absent: false, errors));
         if (query is null)

@@ -9,12 +9,12 @@ using Smarketing.Functions.Storage;
 namespace Smarketing.Functions;
 
 /// <summary>
-/// <c>GET /api/handoffs/status</c> (function key): is the CRM taking handoffs, and how much is waiting. The CRM's circuit
+/// <c>GET /api/handoffs/status</c> (function key and an admin credential, see <see cref="AdminAccess"/>): is the CRM taking handoffs, and how much is waiting. The CRM's circuit
 /// (closed, or open with its condition, since when, the next probe and the last error, without personal data), the
 /// backlog of pending handoffs from the <c>PendingHandoffs</c> index with the age of the oldest pending MQL, and how many
 /// dead letters wait for a replay. Its cost follows the pending work, never the ledger's size.
 /// </summary>
-public sealed class GetHandoffStatus(CrmCircuit circuit, IPendingHandoffIndex index, ILeadLedger ledger, PoisonedHandoffStore deadLetters, TimeProvider timeProvider)
+public sealed class GetHandoffStatus(AdminAccess access, CrmCircuit circuit, IPendingHandoffIndex index, ILeadLedger ledger, PoisonedHandoffStore deadLetters, TimeProvider timeProvider)
 {
     /// <summary>The most index entries one status read looks at.</summary>
     public const int MaxIndexEntries = 50_000;
@@ -27,6 +27,11 @@ public sealed class GetHandoffStatus(CrmCircuit circuit, IPendingHandoffIndex in
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "handoffs/status")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        if (access.Refusal(request) is { } refused)
+        {
+            return refused;
+        }
+
         return await StorageFailure.AnswerAsync(
             async () =>
             {

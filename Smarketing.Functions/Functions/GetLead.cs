@@ -10,7 +10,7 @@ namespace Smarketing.Functions;
 /// <c>GET /api/leads/{leadId}</c>: the lead's ledger row: status, score and why, its latest history entries (the full
 /// history is <see cref="GetLeadHistory"/>), handoff progress.
 /// </summary>
-public sealed class GetLead(ILeadLedger ledger)
+public sealed class GetLead(AdminAccess access, ILeadLedger ledger)
 {
     [Function(nameof(GetLead))]
     public async Task<IActionResult> Run(
@@ -18,6 +18,11 @@ public sealed class GetLead(ILeadLedger ledger)
         string leadId,
         CancellationToken cancellationToken)
     {
+        if (access.Refusal(request) is { } refused)
+        {
+            return refused;
+        }
+
         return await StorageFailure.AnswerAsync(
             async () => Answer(leadId, await ledger.FindAsync(leadId, cancellationToken)),
             "The lead could not be read",

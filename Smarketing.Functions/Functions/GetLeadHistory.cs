@@ -10,7 +10,7 @@ namespace Smarketing.Functions;
 /// <c>GET /api/leads/{leadId}/history?from=N</c>: the lead's full history, oldest first, <see cref="PageSize"/> moves a
 /// page from move N (1 when left out), with the path of the next page.
 /// </summary>
-public sealed class GetLeadHistory(ILeadLedger ledger)
+public sealed class GetLeadHistory(AdminAccess access, ILeadLedger ledger)
 {
     public const int PageSize = 100;
 
@@ -21,6 +21,11 @@ public sealed class GetLeadHistory(ILeadLedger ledger)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (access.Refusal(request) is { } refused)
+        {
+            return refused;
+        }
+
         var from = 1;
         var given = request.Query["from"].ToString();
         if (given.Length > 0 && (!int.TryParse(given, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from) || from < 1))

@@ -9,12 +9,12 @@ using Smarketing.Functions.Storage;
 namespace Smarketing.Functions;
 
 /// <summary>
-/// <c>POST /api/handoffs/poison/replay</c> (master key): re-queues chosen dead-lettered handoffs onto
+/// <c>POST /api/handoffs/poison/replay</c> (master key and an admin credential, see <see cref="AdminAccess"/>): re-queues chosen dead-lettered handoffs onto
 /// <c>mql-handoff</c> and removes them from the dead letters. The body names them: <c>{"messageIds": [...]}</c>, <c>{"leadIds": [...]}</c> (both may be
 /// given), or <c>{"all": true}</c>. A row whose lead was handed off since is removed and listed under
 /// <c>alreadyHandedOff</c> instead of being sent again. A bad body gets a 400 naming the bad field and replays nothing.
 /// </summary>
-public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
+public sealed class ReplayPoisonedHandoffs(AdminAccess access, PoisonedHandoffStore poison)
 {
     public const int MaxIds = 1000;
 
@@ -23,6 +23,11 @@ public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "handoffs/poison/replay")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        if (access.Refusal(request) is { } refused)
+        {
+            return refused;
+        }
+
         var (body, problem) = await RequestBodies.ReadJsonAsync(request, cancellationToken);
         if (problem is not null)
         {

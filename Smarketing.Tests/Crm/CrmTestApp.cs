@@ -32,14 +32,14 @@ internal static class CrmTestApp
 
     public static async Task<HttpResult> ListPoisonAsync(this TestApp app)
     {
-        var request = HttpInvoker.Request("GET", "/api/handoffs/poison", null);
+        var request = TestApp.AdminRequest("GET", "/api/handoffs/poison");
         var result = await app.Function<ListPoisonedHandoffs>().Run(request, CancellationToken.None);
         return await HttpInvoker.ExecuteAsync(request, result);
     }
 
     public static async Task<HttpResult> ReplayAsync(this TestApp app, string body)
     {
-        var request = HttpInvoker.Request("POST", "/api/handoffs/poison/replay", body);
+        var request = TestApp.AdminRequest("POST", "/api/handoffs/poison/replay", body);
         var result = await app.Function<ReplayPoisonedHandoffs>().Run(request, CancellationToken.None);
         return await HttpInvoker.ExecuteAsync(request, result);
     }

@@ -71,6 +71,7 @@ public sealed class FeedbackOverHttpTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
 
+        client.DefaultRequestHeaders.Add(Smarketing.Functions.Http.AdminOptions.KeyHeader, TestApp.AdminKey);
         using var summary = await client.GetAsync("/api/feedback/summary?from=2026-11-01&to=2026-12-01");
         var totals = System.Text.Json.JsonDocument.Parse(await summary.Content.ReadAsStringAsync()).RootElement.GetProperty("totals");
         Assert.Equal((2, 2, 1.0), (totals.GetProperty("mqls").GetInt32(), totals.GetProperty("disqualifications").GetInt32(), totals.GetProperty("disqualificationRate").GetDouble()));

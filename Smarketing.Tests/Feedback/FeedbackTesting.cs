@@ -138,14 +138,14 @@ internal static class FeedbackTesting
 
     public static async Task<HttpResult> GetSummaryAsync(this TestApp app, string query)
     {
-        var request = HttpInvoker.Request("GET", "/api/feedback/summary", null);
+        var request = TestApp.AdminRequest("GET", "/api/feedback/summary");
         request.QueryString = new QueryString(query);
         return await HttpInvoker.ExecuteAsync(request, await app.Function<GetFeedbackSummary>().Run(request, CancellationToken.None));
     }
 
     public static async Task<HttpResult> GetExportAsync(this TestApp app, string query)
     {
-        var request = HttpInvoker.Request("GET", "/api/feedback/export", null);
+        var request = TestApp.AdminRequest("GET", "/api/feedback/export");
         request.QueryString = new QueryString(query);
         return await HttpInvoker.ExecuteAsync(request, await app.Function<ExportFeedback>().Run(request, CancellationToken.None));
     }

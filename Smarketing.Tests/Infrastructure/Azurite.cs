@@ -54,6 +54,22 @@ public static class Azurite
             return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
         }
 
+        var (_, tablePort, queuePort) = await LaunchAsync();
+        return (tablePort, queuePort);
+    }
+
+    /// <summary>
+    /// An Azurite process of its own, for a test that loads storage like a production day (the chaos soak): it
+    /// neither waits behind nor slows the shared one, and starts from an empty store whatever ran before it.
+    /// </summary>
+    public static async Task<DedicatedAzurite> StartDedicatedAsync()
+    {
+        var (process, tablePort, queuePort) = await LaunchAsync();
+        return new DedicatedAzurite(process, tablePort, queuePort, AccountName(1));
+    }
+
+    private static async Task<(Process Process, int TablePort, int QueuePort)> LaunchAsync()
+    {
         var root = RepositoryRoot();
         var azurite = Path.Combine(root, "node_modules", ".bin", "azurite");
         if (!File.Exists(azurite))
@@ -117,7 +133,7 @@ public static class Azurite
             await Task.Delay(100);
         }
 
-        return (tablePort, queuePort);
+        return (process, tablePort, queuePort);
     }
 
     public static string RepositoryRoot()
@@ -192,5 +208,30 @@ public sealed class AccountLease(int account, string connectionString) : IAsyncD
         }
 
         Azurite.Release(account);
+    }
+}
+
+/// <summary>An Azurite process of one test's own (<see cref="Azurite.StartDedicatedAsync"/>); disposing it ends the process.</summary>
+public sealed class DedicatedAzurite(Process process, int tablePort, int queuePort, string accountName) : IAsyncDisposable
+{
+    public int TablePort { get; } = tablePort;
+
+    public int QueuePort { get; } = queuePort;
+
+    public string AccountName { get; } = accountName;
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        process.Dispose();
     }
 }

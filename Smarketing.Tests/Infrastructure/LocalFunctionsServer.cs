@@ -11,6 +11,7 @@ namespace Smarketing.Tests.Infrastructure;
 /// </summary>
 public sealed class LocalFunctionsServer : IAsyncDisposable
 {
+    /// <summary>The host's default host key: it opens every function (host keys do), as the stand-in's default.</summary>
     public const string FunctionKey = "test-function-key";
 
     public const string MasterKey = "test-master-key";
@@ -49,13 +50,17 @@ public sealed class LocalFunctionsServer : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<LocalFunctionsServer> StartAsync(TestApp app, bool runQueueListener = true)
+    /// <summary>The host's keys: <see cref="FunctionKey"/> as its default host key and <see cref="MasterKey"/>; no named function key.</summary>
+    public static FunctionKeys DefaultKeys => new(FunctionKey, MasterKey);
+
+    /// <summary>Starts the stand-in with <paramref name="keys"/> (default <see cref="DefaultKeys"/>).</summary>
+    public static async Task<LocalFunctionsServer> StartAsync(TestApp app, bool runQueueListener = true, FunctionKeys? keys = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var web = builder.Build();
 
-        web.MapFunctions(app.Services, new FunctionKeys(FunctionKey, MasterKey));
+        web.MapFunctions(app.Services, keys ?? DefaultKeys);
 
         await web.StartAsync();
         return new LocalFunctionsServer(web, app, runQueueListener);

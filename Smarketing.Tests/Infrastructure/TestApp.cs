@@ -49,7 +49,19 @@ public sealed class TestApp : IAsyncDisposable
         ["Intake:Generic:Secrets"] = GenericSecret,
         ["Feedback:Generic:Secrets"] = FeedbackSecret,
         ["Intake:LeadIdKey"] = LeadIdKey,
+        ["Admin:Keys"] = AdminKey,
     };
+
+    /// <summary>The admin key (setting <c>Admin:Keys</c>) the test app's read and admin APIs accept.</summary>
+    public const string AdminKey = "adm_Vq7Lr2Xe9Tc4Nw8Pz3Kh6Bj1Mf5Ds0Ga";
+
+    /// <summary>A request to a read or admin API carrying <see cref="AdminKey"/>, as an operator's tool sends it.</summary>
+    public static Microsoft.AspNetCore.Http.HttpRequest AdminRequest(string method, string path, string? body = null)
+    {
+        var request = HttpInvoker.Request(method, path, body);
+        request.Headers[Smarketing.Functions.Http.AdminOptions.KeyHeader] = AdminKey;
+        return request;
+    }
 
     /// <summary>The key of the test app's lead-id HMAC (a deployment's own secret).</summary>
     public const string LeadIdKey = "lid_Qm9yZWFsLWtleS1mb3ItbGVhZC1pZHMtOTg3NjU0";
@@ -184,7 +196,7 @@ public sealed class TestApp : IAsyncDisposable
 
     public async Task<HttpResult> GetLeadAsync(string leadId)
     {
-        var request = HttpInvoker.Request("GET", "/api/leads/" + leadId, null);
+        var request = AdminRequest("GET", "/api/leads/" + leadId);
         var result = await Function<GetLead>().Run(request, leadId, CancellationToken.None);
         return await HttpInvoker.ExecuteAsync(request, result);
     }

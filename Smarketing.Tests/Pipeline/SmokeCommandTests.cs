@@ -14,6 +14,7 @@ public sealed class SmokeCommandTests
         await using var server = await LocalFunctionsServer.StartAsync(app);
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         http.DefaultRequestHeaders.Add("x-functions-key", LocalFunctionsServer.FunctionKey);
+        http.DefaultRequestHeaders.Add(Smarketing.Functions.Http.AdminOptions.KeyHeader, TestApp.AdminKey);
         var output = new StringWriter();
 
         var passed = await new SmokeRunner(http, output, TimeSpan.FromSeconds(30), TestApp.GenericSecret, TestApp.FeedbackSecret).RunAsync(CancellationToken.None);
@@ -46,6 +47,7 @@ public sealed class SmokeCommandTests
         await using var server = await LocalFunctionsServer.StartAsync(app, runQueueListener: false);
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         http.DefaultRequestHeaders.Add("x-functions-key", LocalFunctionsServer.FunctionKey);
+        http.DefaultRequestHeaders.Add(Smarketing.Functions.Http.AdminOptions.KeyHeader, TestApp.AdminKey);
         var output = new StringWriter();
 
         var passed = await new SmokeRunner(http, output, TimeSpan.FromSeconds(2), TestApp.GenericSecret, TestApp.FeedbackSecret).RunAsync(CancellationToken.None);

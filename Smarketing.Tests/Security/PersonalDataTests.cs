@@ -276,7 +276,7 @@ public sealed class PersonalDataTests
     [Fact]
     public async Task Delete_Twice_SecondAnswersAlreadyErased_OneAuditRowWithWhoAndWhatButNoContactData_UnknownIs404()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Admin:TrustAppServicePrincipal"] = "true" });
         var id = (await app.PostLeadAsync(Person().ToJsonString())).Json.GetProperty("leadId").GetString()!;
         await RunHandoffsAsync(app);
 
@@ -317,7 +317,7 @@ public sealed class PersonalDataTests
     }
 
     [Fact]
-    public async Task Delete_OverHttp_FunctionKeyRefused_MasterKeyErases()
+    public async Task Delete_OverHttp_FunctionKeyOrMasterKeyAloneRefused_MasterKeyAndAdminKeyErase()
     {
         await using var app = await TestApp.StartAsync();
         var id = (await app.PostLeadAsync(Person().ToJsonString())).Json.GetProperty("leadId").GetString()!;
@@ -326,11 +326,16 @@ public sealed class PersonalDataTests
 
         using var withFunctionKey = new HttpRequestMessage(HttpMethod.Delete, "/api/leads/" + id) { Headers = { { "x-functions-key", LocalFunctionsServer.FunctionKey } } };
         using var withMasterKey = new HttpRequestMessage(HttpMethod.Delete, "/api/leads/" + id) { Headers = { { "x-functions-key", LocalFunctionsServer.MasterKey } } };
+        using var withBoth = new HttpRequestMessage(HttpMethod.Delete, "/api/leads/" + id)
+        {
+            Headers = { { "x-functions-key", LocalFunctionsServer.MasterKey }, { Smarketing.Functions.Http.AdminOptions.KeyHeader, TestApp.AdminKey } },
+        };
         using var refused = await http.SendAsync(withFunctionKey);
+        using var noAdminCredential = await http.SendAsync(withMasterKey);
         var stillThere = await TestApp.RowsAsync(app.Layout.ErasureAudit);
-        using var erased = await http.SendAsync(withMasterKey);
+        using var erased = await http.SendAsync(withBoth);
 
-        Assert.Equal((401, 200), ((int)refused.StatusCode, (int)erased.StatusCode));
+        Assert.Equal((401, 401, 200), ((int)refused.StatusCode, (int)noAdminCredential.StatusCode, (int)erased.StatusCode));
         Assert.Empty(stillThere);
         Assert.Single(await TestApp.RowsAsync(app.Layout.ErasureAudit));
     }
@@ -419,7 +424,7 @@ public sealed class PersonalDataTests
 
     private static async Task<HttpResult> DeleteAsync(TestApp app, string id, string? principal = null)
     {
-        var request = HttpInvoker.Request("DELETE", "/api/leads/" + Uri.EscapeDataString(id), null);
+        var request = TestApp.AdminRequest("DELETE", "/api/leads/" + Uri.EscapeDataString(id));
         if (principal is not null)
         {
             request.Headers[EraseLead.PrincipalNameHeader] = principal;

@@ -181,7 +181,7 @@ public sealed class BoundedLedgerRowTests
 
     private static async Task<HttpResult> GetHistoryAsync(TestApp app, string id, string? from)
     {
-        var request = HttpInvoker.Request("GET", $"/api/leads/{id}/history", null);
+        var request = TestApp.AdminRequest("GET", $"/api/leads/{id}/history");
         if (from is not null)
         {
             request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?from=" + from);

@@ -22,6 +22,7 @@ public sealed class SoakDriver : IDisposable
 {
     private const string FunctionKey = "soak-function-key";
     private const string MasterKey = "soak-master-key";
+    private const string AdminKey = "soak-admin-Xq4Lr8Ve2Tc6Nw9Pz1Kh5Bj3Mf7Ds0G";
     private const string GenericSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private const string HubSpotSecret = "soak-hubspot-client-secret-0001";
     private const string MarketoSecret = "soak-marketo-shared-secret-0001";
@@ -105,9 +106,23 @@ public sealed class SoakDriver : IDisposable
             var killAt = new[] { Between(o.KillFrom, middle), Between(middle, o.KillTo) };
             _clock.Start();
             using var sendingDone = new CancellationTokenSource();
+
+            // A restart that fails ends the run at once with its reason; before, the deliveries went on retrying
+            // against an app that was not there until the caller's time ran out.
+            using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var killer = Task.Run(() => KillTwiceAsync(killAt, settings, http, baseAddress, cancellationToken), cancellationToken);
+            _ = killer.ContinueWith(_ => sending.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             var progress = Task.Run(() => ProgressAsync(plan.Count, sendingDone.Token), CancellationToken.None);
-            await SendAllAsync(plan, http, baseAddress, cancellationToken);
+            try
+            {
+                await SendAllAsync(plan, http, baseAddress, sending.Token);
+            }
+            catch (OperationCanceledException) when (killer.IsFaulted)
+            {
+                await sendingDone.CancelAsync();
+                await killer;
+            }
+
             await sendingDone.CancelAsync();
             await progress;
             _console.WriteLine($"{Now()} all deliveries answered ({_accepted} accepted)");
@@ -468,6 +483,34 @@ public sealed class SoakDriver : IDisposable
             info.ArgumentList.Add(key + "=" + value);
         }
 
+        // The Functions host restarts a worker that fails to start; so does the soak, a few times, each failure logged.
+        for (var attempt = 1; ; attempt++)
+        {
+            var process = Launch(info);
+            var deadline = DateTime.UtcNow.AddSeconds(150);
+            while (!process.HasExited)
+            {
+                try
+                {
+                    using var probe = await http.GetAsync(new Uri(baseAddress, "api/leads/soak-probe?code=" + FunctionKey), cancellationToken);
+                    return;
+                }
+                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(100, cancellationToken);
+                }
+            }
+
+            _console.WriteLine($"{Now()} the app exited with code {process.ExitCode} while starting (attempt {attempt}); see its log");
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"The app exited with code {process.ExitCode} at start {attempt} times; see its log.");
+            }
+        }
+    }
+
+    private Process Launch(ProcessStartInfo info)
+    {
         var process = Process.Start(info) ?? throw new InvalidOperationException("The app process did not start.");
         process.OutputDataReceived += (_, e) => Log(e.Data);
         process.ErrorDataReceived += (_, e) => Log(e.Data);
@@ -478,24 +521,7 @@ public sealed class SoakDriver : IDisposable
             _host = process;
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(150);
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The app exited with code {process.ExitCode} at start; see its log.");
-            }
-
-            try
-            {
-                using var probe = await http.GetAsync(new Uri(baseAddress, "api/leads/soak-probe?code=" + FunctionKey), cancellationToken);
-                return;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100, cancellationToken);
-            }
-        }
+        return process;
     }
 
     private void Log(string? line)
@@ -557,6 +583,7 @@ public sealed class SoakDriver : IDisposable
             [SoakHost.PortSetting] = _hostPort.ToString(CultureInfo.InvariantCulture),
             [SoakHost.FunctionKeySetting] = FunctionKey,
             [SoakHost.MasterKeySetting] = MasterKey,
+            ["Admin:Keys"] = AdminKey,
             [SoakHost.ListenersSetting] = "16",
             [SoakHost.VisibilityTimeoutSetting] = "00:00:02",
             [SoakHost.LeaseSetting] = "00:00:20",
@@ -621,7 +648,7 @@ public sealed class SoakDriver : IDisposable
     private Task<ReplayAnswer> ReplayAllAsync(HttpClient http, Uri baseAddress, CancellationToken cancellationToken) =>
         AdminAsync<ReplayAnswer>(http, HttpMethod.Post, new Uri(baseAddress, "api/handoffs/poison/replay"), "{\"all\": true}", cancellationToken);
 
-    /// <summary>An admin call with the master key, retried while the app restarts or storage answers 503.</summary>
+    /// <summary>An admin call with the master key and an admin key, retried while the app restarts or storage answers 503.</summary>
     private static async Task<T> AdminAsync<T>(HttpClient http, HttpMethod method, Uri uri, string? body, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -630,6 +657,7 @@ public sealed class SoakDriver : IDisposable
             {
                 using var request = new HttpRequestMessage(method, uri);
                 request.Headers.Add("x-functions-key", MasterKey);
+                request.Headers.Add("X-Smarketing-Admin-Key", AdminKey);
                 if (body is not null)
                 {
                     request.Content = new StringContent(body, Encoding.UTF8, "application/json");
