@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Smarketing.Core.Contracts;
 using Smarketing.Core.Leads;
 using Smarketing.Functions.Http;
 
@@ -18,6 +19,8 @@ public sealed class GetLead(ILeadLedger ledger)
         string leadId,
         CancellationToken cancellationToken)
     {
+        // Lead ids are stored case-folded (Identifiers.NormalizeLeadId): Lead-1 and lead-1 are one lead.
+        leadId = Identifiers.NormalizeLeadId(leadId);
         return await StorageFailure.AnswerAsync(
             async () => Answer(leadId, await ledger.FindAsync(leadId, cancellationToken)),
             "The lead could not be read",

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Smarketing.Core.Contracts;
 using Smarketing.Core.Leads;
 using Smarketing.Functions.Http;
 
@@ -21,6 +22,7 @@ public sealed class GetLeadHistory(ILeadLedger ledger)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        leadId = Identifiers.NormalizeLeadId(leadId);
         var from = 1;
         var given = request.Query["from"].ToString();
         if (given.Length > 0 && (!int.TryParse(given, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from) || from < 1))

@@ -82,7 +82,7 @@ public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
                         ReadIds(property, messageIds, errors);
                         break;
                     case "leadIds":
-                        ReadIds(property, leadIds, errors);
+                        ReadIds(property, leadIds, errors, Identifiers.NormalizeLeadId);
                         break;
                     default:
                         errors.Add(property.Name, "Unknown field; the body takes messageIds, leadIds or all.");
@@ -103,7 +103,7 @@ public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
         }
     }
 
-    private static void ReadIds(JsonProperty property, HashSet<string> ids, FieldErrors errors)
+    private static void ReadIds(JsonProperty property, HashSet<string> ids, FieldErrors errors, Func<string, string>? normalize = null)
     {
         if (property.Value.ValueKind != JsonValueKind.Array)
         {
@@ -120,7 +120,8 @@ public sealed class ReplayPoisonedHandoffs(PoisonedHandoffStore poison)
             }
             else
             {
-                ids.Add(item.GetString()!.Trim());
+                var id = item.GetString()!.Trim();
+                ids.Add(normalize is null ? id : normalize(id));
             }
 
             i++;
