@@ -22,7 +22,7 @@ public sealed class GetLeadHistory(ILeadLedger ledger)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        leadId = Identifiers.NormalizeLeadId(leadId);
+        var folded = Identifiers.NormalizeLeadId(leadId);
         var from = 1;
         var given = request.Query["from"].ToString();
         if (given.Length > 0 && (!int.TryParse(given, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from) || from < 1))
@@ -31,7 +31,8 @@ public sealed class GetLeadHistory(ILeadLedger ledger)
         }
 
         return await StorageFailure.AnswerAsync(
-            async () => AnswerHistory(leadId, request.Path, await ledger.ReadHistoryAsync(leadId, from, PageSize, cancellationToken)),
+            async () => AnswerHistory(folded, request.Path, await ledger.ReadHistoryAsync(folded, from, PageSize, cancellationToken)
+                ?? (folded == leadId ? null : await ledger.ReadHistoryAsync(leadId, from, PageSize, cancellationToken))),
             "The history could not be read",
             "try again");
     }

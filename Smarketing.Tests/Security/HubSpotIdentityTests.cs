@@ -93,6 +93,18 @@ public sealed class HubSpotIdentityTests : IAsyncLifetime
         Assert.Equal("lead-1", Assert.Single(await TestApp.RowsAsync(_app.Layout.DisqualificationFeedback)).GetString("LeadId"));
     }
 
+    [Fact]
+    public async Task GetLead_RowStoredBeforeIdsWereFolded_StillReadableUnderItsSpelling()
+    {
+        var ledger = (ILeadLedger)_app.Services.GetService(typeof(ILeadLedger))!;
+        await ledger.SaveAsync(Lead.Create("Lead-Old-1", _app.Time.GetUtcNow()), CancellationToken.None);
+
+        var lookup = await _app.GetLeadAsync("Lead-Old-1");
+
+        Assert.Equal((200, "Lead-Old-1"), (lookup.Status, lookup.Json.GetProperty("leadId").GetString()));
+        Assert.Equal(404, (await _app.GetLeadAsync("LEAD-OLD-1")).Status);
+    }
+
     [Theory]
     [InlineData("Lead-1", "lead-1")]
     [InlineData("00Q5e00000AbCdE", "00q5e00000abcde")]
