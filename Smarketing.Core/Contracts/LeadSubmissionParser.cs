@@ -61,7 +61,7 @@ public static class LeadSubmissionParser
 
             return new LeadSubmission
             {
-                LeadId = id ?? LeadSubmission.LeadIdFromEmail(email!),
+                LeadId = Identifiers.NormalizeLeadId(id ?? LeadSubmission.LeadIdFromEmail(email!)),
                 CrmId = crmId,
                 OwnerId = ownerId,
                 Campaign = campaign,
