@@ -63,7 +63,7 @@ public static class LeadSubmissionParser
             return new LeadSubmission
             {
                 // An address never becomes a table key, log field, CSV cell or CRM value as an id.
-                LeadId = ids.For(id, email!),
+                LeadId = Identifiers.NormalizeLeadId(ids.For(id, email!)),
                 LegacyLeadIds = ids.LegacyFor(id, email),
                 CrmId = crmId,
                 OwnerId = ownerId,

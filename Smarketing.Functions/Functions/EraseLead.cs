@@ -81,7 +81,9 @@ public sealed class EraseLead(AdminAccess access, IOptions<AdminOptions> admin, 
     {
         if (!LeadIds.IsEmailAddress(leadId))
         {
-            return [leadId];
+            // Lead ids are stored case-folded; a lead stored before ids were folded keeps its own spelling.
+            var folded = Identifiers.NormalizeLeadId(leadId);
+            return folded == leadId ? [leadId] : [folded, leadId];
         }
 
         return ids.LegacyLookup ? [ids.FromEmail(leadId), LeadIds.LegacyFromEmail(leadId), leadId] : [ids.FromEmail(leadId)];
