@@ -101,7 +101,7 @@ public sealed record CrmFeedback
             eventId = eventText;
             return new CrmFeedback
             {
-                LeadId = leadId!,
+                LeadId = Identifiers.NormalizeLeadId(leadId!),
                 Status = status,
                 ReasonCode = reason,
                 Note = note,

@@ -1,8 +1,11 @@
 namespace Smarketing.Core.Contracts;
 
 /// <summary>
-/// The message on the <c>mql-handoff</c> queue: everything the CRM handoff needs, so the handoff
-/// never has to ask the sender again. Built from a lead's MQL snapshot by <see cref="Leads.Lead.ToHandoffMessage"/>.
+/// The message on the <c>mql-handoff</c> queue: the lead's id and the non-personal fields of its MQL snapshot. Built by
+/// <see cref="Leads.Lead.ToHandoffMessage"/>. It carries no contact data: the handoff reads the e-mail address and phone
+/// from the lead's ledger row, so a queue message, a deferred copy or a dead letter never holds them, and an erased lead
+/// has nothing left to send. Version 1 messages also held <c>email</c> and <c>phone</c>; they are still read (those two
+/// fields are ignored) and never written again.
 /// </summary>
 public sealed record HandoffMessage
 {
@@ -12,17 +15,14 @@ public sealed record HandoffMessage
     /// <summary>The queue that receives messages that failed every attempt.</summary>
     public const string PoisonQueueName = QueueName + "-poison";
 
-    /// <summary>The contract version of this message.</summary>
-    public int Version { get; init; } = 1;
+    /// <summary>The contract version this build writes: 2, without contact data.</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The contract version of this message: 1 (with e-mail and phone, read only) or 2.</summary>
+    public int Version { get; init; } = CurrentVersion;
 
     /// <summary>The lead's id in Smarketing (its ledger key and the CRM's external id).</summary>
     public required string LeadId { get; init; }
-
-    /// <summary>The lead's e-mail address.</summary>
-    public required string Email { get; init; }
-
-    /// <summary>The lead's phone number.</summary>
-    public string? Phone { get; init; }
 
     /// <summary>The lead's id in the CRM, when the sender knew it.</summary>
     public string? CrmId { get; init; }
@@ -68,19 +68,14 @@ public sealed record HandoffMessage
     public FieldErrors Validate()
     {
         var errors = new FieldErrors();
-        if (Version != 1)
+        if (Version is not (1 or CurrentVersion))
         {
-            errors.Add("version", $"Unsupported handoff message version {Version}; this build reads version 1.");
+            errors.Add("version", $"Unsupported handoff message version {Version}; this build reads versions 1 and {CurrentVersion}.");
         }
 
         if (string.IsNullOrWhiteSpace(LeadId))
         {
             errors.Add("leadId", "Required.");
-        }
-
-        if (string.IsNullOrWhiteSpace(Email))
-        {
-            errors.Add("email", "Required.");
         }
 
         if (string.IsNullOrWhiteSpace(ModelVersion))

@@ -33,4 +33,19 @@ public static class Identifiers
 
         return null;
     }
+
+    /// <summary>
+    /// The one spelling of a lead id, applied wherever a lead id enters the app (intake, feedback, lookups): case-folded,
+    /// upper- then lower-cased with the invariant culture, so two ids that a case-insensitive comparison takes as equal
+    /// (Salesforce external ids, HubSpot unique values; <c>Lead-1</c> and <c>lead-1</c>, but also <c>ı</c> and <c>i</c>,
+    /// <c>ſ</c> and <c>s</c>) are one lead in the ledger as in the CRM, never two leads sharing one CRM record.
+    /// </summary>
+    public static string NormalizeLeadId(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+
+        // .NET's invariant casing leaves the Turkish dotted capital and dotless small i alone; a CRM comparing case by
+        // case takes both as i, so they are folded here too.
+        return id.ToUpperInvariant().ToLowerInvariant().Replace('\u0130', 'i').Replace('\u0131', 'i');
+    }
 }

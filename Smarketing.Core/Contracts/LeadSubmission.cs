@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Contracts;
@@ -9,8 +7,14 @@ namespace Smarketing.Core.Contracts;
 /// </summary>
 public sealed record LeadSubmission
 {
-    /// <summary>The lead's id in Smarketing: the sender's id, or derived from the e-mail when absent.</summary>
+    /// <summary>
+    /// The lead's id in Smarketing: the sender's id, or the keyed id of the e-mail address when the sender gave none or gave
+    /// an address as id (see <see cref="LeadIds"/>).
+    /// </summary>
     public required string LeadId { get; init; }
+
+    /// <summary>Ids an earlier version kept this lead under, looked up while <c>Intake:LegacyUnsaltedIds</c> is on.</summary>
+    public IReadOnlyList<string> LegacyLeadIds { get; init; } = [];
 
     /// <summary>The lead's id in the CRM, if the sender knows it.</summary>
     public string? CrmId { get; init; }
@@ -32,11 +36,4 @@ public sealed record LeadSubmission
 
     /// <summary>A hash of the submission's content, used to recognise a re-sent lead.</summary>
     public required string ContentHash { get; init; }
-
-    /// <summary>Derives a lead id from an e-mail address without putting the address itself into storage keys.</summary>
-    public static string LeadIdFromEmail(string email)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(email.Trim().ToUpperInvariant()));
-        return "email-" + Convert.ToHexStringLower(hash.AsSpan(0, 12));
-    }
 }

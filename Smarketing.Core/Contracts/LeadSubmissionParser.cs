@@ -19,8 +19,9 @@ public static class LeadSubmissionParser
     private const int MaxCompanySize = 10_000_000;
 
     /// <summary>Parses <paramref name="body"/>; returns null with <paramref name="errors"/> filled when it is invalid.</summary>
-    public static LeadSubmission? TryParse(ReadOnlyMemory<byte> body, out FieldErrors errors)
+    public static LeadSubmission? TryParse(ReadOnlyMemory<byte> body, LeadIds ids, out FieldErrors errors)
     {
+        ArgumentNullException.ThrowIfNull(ids);
         errors = new FieldErrors();
         if (!JsonObjectBody.TryParse(body, errors, out var document))
         {
@@ -36,7 +37,7 @@ public static class LeadSubmissionParser
             {
                 errors.Add("email", "The lead's e-mail address is required.");
             }
-            else if (email is not null && !LooksLikeEmail(email))
+            else if (email is not null && !LeadIds.IsEmailAddress(email))
             {
                 errors.Add("email", "Must be an e-mail address such as name@example.com.");
             }
@@ -61,7 +62,9 @@ public static class LeadSubmissionParser
 
             return new LeadSubmission
             {
-                LeadId = id ?? LeadSubmission.LeadIdFromEmail(email!),
+                // An address never becomes a table key, log field, CSV cell or CRM value as an id.
+                LeadId = Identifiers.NormalizeLeadId(ids.For(id, email!)),
+                LegacyLeadIds = ids.LegacyFor(id, email),
                 CrmId = crmId,
                 OwnerId = ownerId,
                 Campaign = campaign,
@@ -266,13 +269,6 @@ public static class LeadSubmissionParser
         }
 
         return result;
-    }
-
-    private static bool LooksLikeEmail(string email)
-    {
-        var at = email.IndexOf('@', StringComparison.Ordinal);
-        return at > 0 && at == email.LastIndexOf('@') && at < email.Length - 3 &&
-               email.IndexOf('.', at) > at + 1 && !email.Any(char.IsWhiteSpace) && email[^1] != '.';
     }
 
     private static string Kind(JsonElement value) => value.ValueKind switch

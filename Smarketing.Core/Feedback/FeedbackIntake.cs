@@ -18,6 +18,7 @@ public sealed class FeedbackIntake(
     FeedbackRecorder recorder,
     IFeedbackDeliveryLog deliveries,
     TimeProvider timeProvider,
+    Contracts.LeadIds ids,
     ILogger<FeedbackIntake> logger)
 {
     /// <summary>How many leads of one delivery are recorded at once.</summary>
@@ -31,6 +32,10 @@ public sealed class FeedbackIntake(
     {
         ArgumentException.ThrowIfNullOrEmpty(source);
         ArgumentNullException.ThrowIfNull(items);
+
+        // A CRM that sends an e-mail address as lead id means the id-less lead of that address; the address itself is
+        // never logged, recorded or looked up as an id.
+        items = [.. items.Select(Pseudonymised)];
         var results = new FeedbackItemResult[items.Count];
         var seenInDelivery = new HashSet<string>(StringComparer.Ordinal);
         var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -139,4 +144,10 @@ public sealed class FeedbackIntake(
             Outcome = outcome,
         };
     }
+
+    private FeedbackItem Pseudonymised(FeedbackItem item) => item with
+    {
+        LeadId = item.LeadId is null ? null : ids.Received(item.LeadId),
+        Feedback = item.Feedback is null ? null : item.Feedback with { LeadId = ids.Received(item.Feedback.LeadId) },
+    };
 }

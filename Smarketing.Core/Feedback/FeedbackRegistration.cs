@@ -32,6 +32,7 @@ public static class FeedbackRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackSummaryOptions>, FeedbackSummaryOptionsValidator>());
         services.TryAddSingleton<FeedbackRecorder>();
         services.TryAddSingleton<FeedbackIntake>();
+        Contracts.LeadIds.Register(services);
         services.TryAddSingleton<FeedbackAnalytics>();
         return builder;
     }

@@ -56,7 +56,7 @@ internal static class VendorFields
         return FeedbackItem.Of(
             new CrmFeedback
             {
-                LeadId = leadId!,
+                LeadId = Identifiers.NormalizeLeadId(leadId!),
                 Status = mapping.Status,
                 ReasonCode = reasonCode,
                 Note = Cut(note),

@@ -243,7 +243,7 @@ public sealed class CrmCircuit(ICrmStateStore store, ICrmClient crm, IOptions<Cr
             CrmCondition.Down => _options.ProbeDelay,
             CrmCondition.Throttled => retryAfter is { } wait && wait > TimeSpan.Zero ? wait : _options.ProbeDelay,
             CrmCondition.DailyLimit => retryAfter is { } wait && wait > _options.DailyLimitProbeDelay ? wait : _options.DailyLimitProbeDelay,
-            CrmCondition.CredentialsRefused => _options.CredentialsProbeDelay,
+            CrmCondition.CredentialsRefused or CrmCondition.Misconfigured => _options.CredentialsProbeDelay,
             _ => _options.ProbeDelay,
         };
         if (condition == CrmCondition.Down && delay > _options.MaxProbeDelay)

@@ -104,6 +104,12 @@ public enum CrmCondition
 
     /// <summary>The CRM refuses our credentials (expired token, revoked app, missing scope).</summary>
     CredentialsRefused,
+
+    /// <summary>
+    /// The CRM lacks a set-up the handoff relies on and refuses every lead alike until someone adds it (HubSpot without
+    /// the unique-value lead id property).
+    /// </summary>
+    Misconfigured,
 }
 
 /// <summary>

@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Information, "Lead {LeadId} is already {Status}; the redelivered handoff has nothing to do")]
     public static partial void HandoffAlreadyDone(this ILogger logger, Echoed leadId, Echoed status);
 
+    [LoggerMessage(900, LogLevel.Information, "Lead {LeadId} was erased; its handoff ends without calling the CRM")]
+    public static partial void HandoffOfErasedLeadSkipped(this ILogger logger, Echoed leadId);
+
     [LoggerMessage(5, LogLevel.Warning, "Handoff of lead {LeadId} failed (failure {Failures}): {Error}")]
     public static partial void HandoffFailed(this ILogger logger, Echoed leadId, int failures, Echoed error);
 

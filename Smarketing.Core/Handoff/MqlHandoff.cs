@@ -68,6 +68,18 @@ public sealed class MqlHandoff(
             return false;
         }
 
+        // The contact data comes from the ledger, never from the message: an erased person is not sent to the CRM.
+        if (lead.Email is null)
+        {
+            if (lead.ErasedAt is not null)
+            {
+                logger.HandoffOfErasedLeadSkipped(lead.LeadId);
+                return false;
+            }
+
+            throw new InvalidHandoffMessageException($"Lead '{lead.LeadId}' has no e-mail address in the ledger.");
+        }
+
         var ownerId = lead.OwnerId ?? message.OwnerId ?? await AssignOwnerAsync(
             new OwnerAssignmentRequest
             {
@@ -83,8 +95,8 @@ public sealed class MqlHandoff(
             {
                 ExternalId = lead.LeadId,
                 CrmId = lead.CrmId ?? message.CrmId,
-                Email = message.Email,
-                Phone = message.Phone,
+                Email = lead.Email,
+                Phone = lead.Phone,
                 LeadStatus = LeadStatus.Sal.ToWire(),
                 OwnerId = ownerId,
                 AlreadyUpserted = alreadyUpserted,
@@ -146,19 +158,23 @@ public sealed class MqlHandoff(
     private async Task RecordFailureAsync(HandoffMessage message, Exception failure, CancellationToken cancellationToken)
     {
         var leadId = message.LeadId;
+        var error = $"{failure.GetType().Name}: {failure.Message}";
 
-        // CRM errors echo the values they refused; the ledger and the log get them without personal data.
-        var error = SensitiveText.Redact($"{failure.GetType().Name}: {failure.Message}", message.Email, message.Phone);
-        if (error.Length > MaxErrorLength)
-        {
-            error = error[..MaxErrorLength];
-        }
-
+        // CRM errors echo the values they refused; the ledger and the log get them without the lead's contact data.
         var failures = await ledger.UpdateAsync(
             leadId,
-            current => current?.RecordHandoffFailure(error, timeProvider.GetUtcNow(), refused: failure is CrmPermanentException) == true
-                ? LedgerDecision.Save(current, current.Handoff.Failures)
-                : LedgerDecision.Keep(current?.Handoff.Failures ?? 0),
+            current =>
+            {
+                error = SensitiveText.Redact(error, current?.Email, current?.Phone);
+                if (error.Length > MaxErrorLength)
+                {
+                    error = error[..MaxErrorLength];
+                }
+
+                return current?.RecordHandoffFailure(error, timeProvider.GetUtcNow(), refused: failure is CrmPermanentException) == true
+                    ? LedgerDecision.Save(current, current.Handoff.Failures)
+                    : LedgerDecision.Keep(current?.Handoff.Failures ?? 0);
+            },
             cancellationToken);
         logger.HandoffFailed(leadId, failures, error);
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Smarketing.Core.Contracts;
 using Smarketing.Core.Handoff;
 using Smarketing.Core.Intake.Generic;
 using Smarketing.Core.Intake.HubSpot;
@@ -15,6 +16,7 @@ public static class IntakeRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<LeadIntake>();
+        LeadIds.Register(builder.Services);
         builder.AddHandoffOptions();
 
         // The first source registered answers a delivery that names none.

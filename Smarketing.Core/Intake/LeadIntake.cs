@@ -50,6 +50,7 @@ public sealed class LeadIntake(
     public async Task<IntakeResult> SubmitAsync(LeadSubmission submission, string? deliveryId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
+        submission = await ContinueLegacyLeadAsync(submission, cancellationToken);
         var now = timeProvider.GetUtcNow();
         var score = model.Score(submission.Profile, now);
         if (score.IsMql)
@@ -96,6 +97,26 @@ public sealed class LeadIntake(
 
         logger.LeadScored(submission.LeadId, score.Score, result.Status.ToWire(), result.Duplicate);
         return result;
+    }
+
+    // During a migration (Intake:LegacyUnsaltedIds): a lead the ledger knows only under the id of an earlier version keeps
+    // that id, so its CRM record and feedback stay joined to it; a lead new to the ledger gets the keyed id.
+    private async Task<LeadSubmission> ContinueLegacyLeadAsync(LeadSubmission submission, CancellationToken cancellationToken)
+    {
+        if (submission.LegacyLeadIds.Count == 0 || await ledger.FindAsync(submission.LeadId, cancellationToken) is not null)
+        {
+            return submission;
+        }
+
+        foreach (var legacy in submission.LegacyLeadIds)
+        {
+            if (await ledger.FindAsync(legacy, cancellationToken) is not null)
+            {
+                return submission with { LeadId = legacy, LegacyLeadIds = [] };
+            }
+        }
+
+        return submission;
     }
 
     private async Task MarkEnqueueFailedAsync(string leadId, CancellationToken cancellationToken)

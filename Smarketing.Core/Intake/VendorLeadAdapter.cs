@@ -17,18 +17,18 @@ public static class VendorLeadAdapter
     /// Reads a HubSpot workflow webhook: a contact (<c>properties</c> as <c>{"value": ..., "versions": [...]}</c> objects or
     /// plain values) or a flat property object. Only the mapped properties are read; the rest and every history are skipped.
     /// </summary>
-    public static LeadSubmission? FromHubSpot(ReadOnlyMemory<byte> body, VendorMapping mapping, out FieldErrors errors)
+    public static LeadSubmission? FromHubSpot(ReadOnlyMemory<byte> body, VendorMapping mapping, LeadIds ids, out FieldErrors errors)
     {
         ArgumentNullException.ThrowIfNull(mapping);
         errors = new FieldErrors();
         var wanted = new HashSet<string>(mapping.Fields.Values.Concat(mapping.Activities.Values), StringComparer.OrdinalIgnoreCase);
         var values = HubSpotContactReader.Pick(body.Span, wanted, errors);
-        return values is null ? null : Map(values, mapping, "hubspot-", errors);
+        return values is null ? null : Map(values, mapping, "hubspot-", ids, errors);
     }
 
     /// <summary>Reads a Marketo webhook built from a JSON template of lead tokens (every value a string).</summary>
-    public static LeadSubmission? FromMarketo(ReadOnlyMemory<byte> body, VendorMapping mapping, out FieldErrors errors) =>
-        FromVendor(body, mapping, "marketo-", out errors, root =>
+    public static LeadSubmission? FromMarketo(ReadOnlyMemory<byte> body, VendorMapping mapping, LeadIds ids, out FieldErrors errors) =>
+        FromVendor(body, mapping, "marketo-", ids, out errors, root =>
         {
             var values = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
             foreach (var property in root.EnumerateObject())
@@ -43,6 +43,7 @@ public static class VendorLeadAdapter
         ReadOnlyMemory<byte> body,
         VendorMapping mapping,
         string idPrefix,
+        LeadIds ids,
         out FieldErrors errors,
         Func<JsonElement, Dictionary<string, JsonElement>> flatten)
     {
@@ -55,11 +56,11 @@ public static class VendorLeadAdapter
 
         using (document)
         {
-            return Map(flatten(document.RootElement), mapping, idPrefix, errors);
+            return Map(flatten(document.RootElement), mapping, idPrefix, ids, errors);
         }
     }
 
-    private static LeadSubmission? Map(Dictionary<string, JsonElement> values, VendorMapping mapping, string idPrefix, FieldErrors errors)
+    private static LeadSubmission? Map(Dictionary<string, JsonElement> values, VendorMapping mapping, string idPrefix, LeadIds ids, FieldErrors errors)
     {
         var canonical = new JsonObject();
         var vendorNameOf = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -90,7 +91,7 @@ public static class VendorLeadAdapter
         }
 
         canonical["actions"] = actions;
-        var submission = LeadSubmissionParser.TryParse(JsonSerializer.SerializeToUtf8Bytes(canonical), out var canonicalErrors);
+        var submission = LeadSubmissionParser.TryParse(JsonSerializer.SerializeToUtf8Bytes(canonical), ids, out var canonicalErrors);
         if (submission is not null)
         {
             return submission;

@@ -123,6 +123,9 @@ public sealed class Lead
     /// <summary>When the lead last changed.</summary>
     public DateTimeOffset UpdatedAt { get; private set; }
 
+    /// <summary>When the person's contact data was last erased (<see cref="Erase"/>); null when never.</summary>
+    public DateTimeOffset? ErasedAt { get; private set; }
+
     /// <summary>The storage concurrency tag of the lead as read or last stored; null for a lead not yet stored.</summary>
     public string? ETag { get; private set; }
 
@@ -160,6 +163,7 @@ public sealed class Lead
             LastSubmissionHash = memento.LastSubmissionHash,
             Handoff = memento.Handoff,
             UpdatedAt = memento.UpdatedAt,
+            ErasedAt = memento.ErasedAt,
             ETag = memento.ETag,
             StoredHistoryCount = memento.StoredHistoryCount,
             CountedMoves = Math.Clamp(memento.CountedMoves, 0, Math.Max(memento.HistoryCount, memento.History.Count)),
@@ -197,6 +201,7 @@ public sealed class Lead
         Handoff = Handoff,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,
+        ErasedAt = ErasedAt,
         ETag = ETag,
     };
 
@@ -507,16 +512,36 @@ public sealed class Lead
         return new FeedbackMove { From = from };
     }
 
-    /// <summary>The handoff message of this MQL, built from its MQL snapshot.</summary>
-    /// <exception cref="InvalidOperationException">The lead has no MQL snapshot or no e-mail address.</exception>
+    /// <summary>
+    /// Erases the person's contact data (a GDPR Art. 17 / CCPA deletion request): e-mail address, phone, the free-text notes
+    /// of the moves held here and the last handoff error (a CRM's echo of refused values). What the funnel counts stays:
+    /// status, campaign snapshots, scores, times, owner and CRM ids. A pending handoff ends, so nothing more reaches the
+    /// CRM. False (and no change) when there is nothing left to erase.
+    /// </summary>
+    public bool Erase(DateTimeOffset now)
+    {
+        var notes = _lifecycle.RemoveNotes();
+        if (!notes && Email is null && Phone is null && Handoff.LastError is null && !Handoff.Pending && !Handoff.EnqueueFailed && ErasedAt is not null)
+        {
+            return false;
+        }
+
+        Email = null;
+        Phone = null;
+        Handoff = Handoff with { Pending = false, EnqueueFailed = false, LastError = null };
+        ErasedAt = now;
+        UpdatedAt = now;
+        return true;
+    }
+
+    /// <summary>The handoff message of this MQL, built from its MQL snapshot: no contact data (the handoff reads it from the ledger).</summary>
+    /// <exception cref="InvalidOperationException">The lead has no MQL snapshot.</exception>
     public HandoffMessage ToHandoffMessage()
     {
         var mql = Mql ?? throw new InvalidOperationException($"Lead '{LeadId}' has no MQL snapshot.");
         return new HandoffMessage
         {
             LeadId = LeadId,
-            Email = Email ?? throw new InvalidOperationException($"Lead '{LeadId}' has no e-mail address."),
-            Phone = Phone,
             CrmId = CrmId,
             OwnerId = OwnerId,
             Score = mql.Score,

@@ -44,6 +44,22 @@ internal sealed class LeadLifecycle
     public static LeadLifecycle Restore(LeadStatus status, DateTimeOffset statusSince, int recycleCount, IEnumerable<LifecycleEntry> history, int earlierCount = 0) =>
         new(status, statusSince, recycleCount, [.. history], earlierCount);
 
+    /// <summary>Drops the free-text note of every move held in memory (a rep's note may name the person); true when one had a note.</summary>
+    public bool RemoveNotes()
+    {
+        var removed = false;
+        for (var i = 0; i < _history.Count; i++)
+        {
+            if (_history[i].Note is not null)
+            {
+                _history[i] = _history[i] with { Note = null };
+                removed = true;
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>Applies the move when the contract allows it; returns the refusal otherwise and changes nothing.</summary>
     public TransitionRefusal? TryApply(TransitionRequest request, LifecyclePolicy policy, out LifecycleEntry? entry)
     {

@@ -35,6 +35,9 @@ public sealed record LeadMemento
     /// <summary>The lead's e-mail address.</summary>
     public string? Email { get; init; }
 
+    /// <summary>When the person's contact data was last erased; null when never.</summary>
+    public DateTimeOffset? ErasedAt { get; init; }
+
     /// <summary>The lead's phone number.</summary>
     public string? Phone { get; init; }
 

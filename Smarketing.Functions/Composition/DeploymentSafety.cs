@@ -31,6 +31,9 @@ public sealed class DeploymentSafety
     public static readonly IReadOnlyList<string> AllowUnsignedSettings =
         ["Intake:Generic:AllowUnsigned", "Intake:HubSpot:AllowUnsigned", "Intake:Marketo:AllowUnsigned", "Feedback:Generic:AllowUnsigned"];
 
+    /// <summary>The key of the HMAC that derives lead ids from e-mail addresses: required, strong and new outside Development.</summary>
+    public const string LeadIdKeySetting = "Intake:LeadIdKey";
+
     /// <summary>Credentials a vendor issues: their strength is the vendor's, but a sample value is never accepted.</summary>
     public static readonly IReadOnlyList<string> VendorCredentialSettings = ["Crm:Salesforce:ClientSecret", "Crm:HubSpot:AccessToken"];
 
@@ -104,6 +107,21 @@ internal sealed class DeploymentSafetyValidator(IConfiguration configuration) : 
                     failures.Add($"{which} is too weak: about {DeploymentSafety.EstimatedBits(secret)} bits (length × log2 of its distinct characters), at least {DeploymentSafety.MinSecretBits} needed ({where}); generate one, e.g. openssl rand -base64 32.");
                 }
             }
+        }
+
+        // The key of the lead-id HMAC: without it (or with a known or guessable one) anyone with an address list computes ids.
+        var leadIdKey = configuration[DeploymentSafety.LeadIdKeySetting];
+        if (string.IsNullOrEmpty(leadIdKey))
+        {
+            failures.Add($"Setting {DeploymentSafety.LeadIdKeySetting} is missing ({where}): it keys the HMAC that turns e-mail addresses into lead ids; generate one, e.g. openssl rand -base64 32, and keep it for good (docs/security.md, Personal data).");
+        }
+        else if (leadIdKey == LeadIds.DevelopmentKey || DeploymentSafety.SampleSecrets.Contains(leadIdKey))
+        {
+            failures.Add($"Setting {DeploymentSafety.LeadIdKeySetting} holds a published value ({where}); generate one, e.g. openssl rand -base64 32.");
+        }
+        else if (DeploymentSafety.EstimatedBits(leadIdKey) < DeploymentSafety.MinSecretBits)
+        {
+            failures.Add($"Setting {DeploymentSafety.LeadIdKeySetting} is too weak: about {DeploymentSafety.EstimatedBits(leadIdKey)} bits (length × log2 of its distinct characters), at least {DeploymentSafety.MinSecretBits} needed ({where}); generate one, e.g. openssl rand -base64 32.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

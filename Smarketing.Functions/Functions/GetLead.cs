@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Smarketing.Core.Contracts;
 using Smarketing.Core.Leads;
 using Smarketing.Functions.Http;
 
@@ -23,8 +24,12 @@ public sealed class GetLead(AdminAccess access, ILeadLedger ledger)
             return refused;
         }
 
+        // Lead ids are stored case-folded (Identifiers.NormalizeLeadId): Lead-1 and lead-1 are one lead. A lead stored
+        // before ids were folded keeps its row under its own spelling, and stays readable under it.
+        var folded = Identifiers.NormalizeLeadId(leadId);
         return await StorageFailure.AnswerAsync(
-            async () => Answer(leadId, await ledger.FindAsync(leadId, cancellationToken)),
+            async () => Answer(folded, await ledger.FindAsync(folded, cancellationToken)
+                ?? (folded == leadId ? null : await ledger.FindAsync(leadId, cancellationToken))),
             "The lead could not be read",
             "try again");
     }

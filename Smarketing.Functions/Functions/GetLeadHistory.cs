@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Smarketing.Core.Contracts;
 using Smarketing.Core.Leads;
 using Smarketing.Functions.Http;
 
@@ -26,6 +27,7 @@ public sealed class GetLeadHistory(AdminAccess access, ILeadLedger ledger)
             return refused;
         }
 
+        var folded = Identifiers.NormalizeLeadId(leadId);
         var from = 1;
         var given = request.Query["from"].ToString();
         if (given.Length > 0 && (!int.TryParse(given, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from) || from < 1))
@@ -34,7 +36,8 @@ public sealed class GetLeadHistory(AdminAccess access, ILeadLedger ledger)
         }
 
         return await StorageFailure.AnswerAsync(
-            async () => AnswerHistory(leadId, request.Path, await ledger.ReadHistoryAsync(leadId, from, PageSize, cancellationToken)),
+            async () => AnswerHistory(folded, request.Path, await ledger.ReadHistoryAsync(folded, from, PageSize, cancellationToken)
+                ?? (folded == leadId ? null : await ledger.ReadHistoryAsync(leadId, from, PageSize, cancellationToken))),
             "The history could not be read",
             "try again");
     }

@@ -62,7 +62,7 @@ public sealed class HandOffMql(
         catch (CrmTransientException ex) when (ex.Condition is not null && pass is not null && handoffMessage is not null)
         {
             // A state of the CRM, not of this lead: the circuit opens (or its probe is rescheduled) and the lead waits for it.
-            var state = await circuit.RecordFailureAsync(ex, pass, Reason($"{crm.Provider}: {ex.Message}", handoffMessage), cancellationToken);
+            var state = await circuit.RecordFailureAsync(ex, pass, await ReasonAsync($"{crm.Provider}: {ex.Message}", handoffMessage, cancellationToken), cancellationToken);
             await DeferAsync(handoffMessage, state.NextProbeAt ?? timeProvider.GetUtcNow(), cancellationToken);
         }
         catch (CrmPermanentException ex)
@@ -73,11 +73,11 @@ public sealed class HandOffMql(
                 await circuit.RecordReachedAsync(pass, cancellationToken);
             }
 
-            await poison.PoisonAsync(message, handoffMessage?.LeadId, Reason($"{crm.Provider} refused the record: {ex.Message}", handoffMessage), crm.Provider, cancellationToken);
+            await poison.PoisonAsync(message, handoffMessage?.LeadId, await ReasonAsync($"{crm.Provider} refused the record: {ex.Message}", handoffMessage, cancellationToken), crm.Provider, cancellationToken);
         }
         catch (InvalidHandoffMessageException ex)
         {
-            await poison.PoisonAsync(message, handoffMessage?.LeadId, Reason(ex.Message, handoffMessage), provider: null, cancellationToken);
+            await poison.PoisonAsync(message, handoffMessage?.LeadId, await ReasonAsync(ex.Message, handoffMessage, cancellationToken), provider: null, cancellationToken);
         }
 #pragma warning disable CA1031 // Only on the last delivery: the app's own never-expiring dead letter instead of the host's poison queue.
         catch (Exception ex) when (ex is not OperationCanceledException && message.DequeueCount >= queueOptions.Value.MaxDequeueCount)
@@ -88,7 +88,7 @@ public sealed class HandOffMql(
             await poison.RecordRetriesExhaustedAsync(
                 message,
                 handoffMessage?.LeadId,
-                Reason($"Failed all {message.DequeueCount} deliveries; last error: {ex.GetType().Name}: {ex.Message}", handoffMessage),
+                await ReasonAsync($"Failed all {message.DequeueCount} deliveries; last error: {ex.GetType().Name}: {ex.Message}", handoffMessage, cancellationToken),
                 cancellationToken);
         }
     }
@@ -122,8 +122,13 @@ public sealed class HandOffMql(
         logger.HandoffDeferred(message.LeadId, crm.Provider, visibleAt);
     }
 
-    // The reason is logged and shown by the replay listing: CRMs echo refused values, so they come out.
-    private static string Reason(string text, HandoffMessage? message) => SensitiveText.Redact(text, message?.Email, message?.Phone);
+    // The reason is logged and shown by the replay listing: CRMs echo refused values, so the lead's contact data (read from
+    // the ledger, as the message carries none) comes out.
+    private async Task<string> ReasonAsync(string text, HandoffMessage? message, CancellationToken cancellationToken)
+    {
+        var lead = string.IsNullOrWhiteSpace(message?.LeadId) ? null : await ledger.FindAsync(message.LeadId, cancellationToken);
+        return SensitiveText.Redact(text, lead?.Email, lead?.Phone);
+    }
 
     internal static HandoffMessage Parse(BinaryData body)
     {

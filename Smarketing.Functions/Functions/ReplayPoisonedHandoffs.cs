@@ -87,7 +87,7 @@ public sealed class ReplayPoisonedHandoffs(AdminAccess access, PoisonedHandoffSt
                         ReadIds(property, messageIds, errors);
                         break;
                     case "leadIds":
-                        ReadIds(property, leadIds, errors);
+                        ReadIds(property, leadIds, errors, Identifiers.NormalizeLeadId);
                         break;
                     default:
                         errors.Add(property.Name, "Unknown field; the body takes messageIds, leadIds or all.");
@@ -108,7 +108,7 @@ public sealed class ReplayPoisonedHandoffs(AdminAccess access, PoisonedHandoffSt
         }
     }
 
-    private static void ReadIds(JsonProperty property, HashSet<string> ids, FieldErrors errors)
+    private static void ReadIds(JsonProperty property, HashSet<string> ids, FieldErrors errors, Func<string, string>? normalize = null)
     {
         if (property.Value.ValueKind != JsonValueKind.Array)
         {
@@ -125,7 +125,8 @@ public sealed class ReplayPoisonedHandoffs(AdminAccess access, PoisonedHandoffSt
             }
             else
             {
-                ids.Add(item.GetString()!.Trim());
+                var id = item.GetString()!.Trim();
+                ids.Add(normalize is null ? id : normalize(id));
             }
 
             i++;

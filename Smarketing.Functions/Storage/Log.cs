@@ -35,4 +35,10 @@ internal static partial class Log
 
     [LoggerMessage(331, LogLevel.Information, "Funnel counter reconciliation ({Pass}): {Scanned} ledger rows read, {Counted} leads counted")]
     public static partial void FunnelCountersReconciled(this ILogger logger, Echoed pass, int scanned, int counted);
+
+    [LoggerMessage(901, LogLevel.Information, "Lead {LeadId} erased: contact data removed from {Erased}")]
+    public static partial void LeadErased(this ILogger logger, Echoed leadId, Echoed erased);
+
+    [LoggerMessage(902, LogLevel.Information, "Retention: {RefusedDeliveries} refused-delivery records and {HistoryRows} history rows removed")]
+    public static partial void RetentionApplied(this ILogger logger, int refusedDeliveries, int historyRows);
 }

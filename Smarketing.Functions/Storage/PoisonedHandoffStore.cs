@@ -28,7 +28,7 @@ public sealed record PoisonEnvelope
     public required string Body { get; init; }
 }
 
-/// <summary>One dead-lettered handoff as the table keeps it: the original message body, byte for byte, and why.</summary>
+/// <summary>One dead-lettered handoff as the table keeps it: the original message body (without contact data) and why.</summary>
 internal sealed record DeadLetter
 {
     /// <summary><c>refused</c>: the handoff poisoned it at once (the CRM or the message can never succeed as it is).</summary>
@@ -260,7 +260,7 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
                 continue;
             }
 
-            await layout.Handoff.SendMessageAsync(letter.Body, visibilityTimeout: null, timeToLive: QueueHandoffEnqueuer.NeverExpires, cancellationToken: cancellationToken);
+            await layout.Handoff.SendMessageAsync(HandoffBodies.WithoutContactData(letter.Body), visibilityTimeout: null, timeToLive: QueueHandoffEnqueuer.NeverExpires, cancellationToken: cancellationToken);
             try
             {
                 await layout.HandoffDeadLetters.DeleteEntityAsync(Partition, TableKeys.Encode(letter.MessageId), etag, cancellationToken);
@@ -327,8 +327,9 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
                 ["Provider"] = letter.Provider,
                 ["PoisonedAt"] = letter.PoisonedAt,
 
-                // Binary: a queue message may hold more characters than a string property takes.
-                ["Body"] = System.Text.Encoding.UTF8.GetBytes(letter.Body),
+                // Binary: a queue message may hold more characters than a string property takes. A version 1 message's
+                // contact data is not kept: the replayed handoff reads it from the ledger.
+                ["Body"] = System.Text.Encoding.UTF8.GetBytes(HandoffBodies.WithoutContactData(letter.Body)),
             },
             TableUpdateMode.Replace,
             cancellationToken);

@@ -18,6 +18,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public const string PendingHandoffsTable = "PendingHandoffs";
     public const string CrmStateTable = "CrmState";
     public const string FunnelCountersTable = "FunnelCounters";
+    public const string ErasureAuditTable = "ErasureAudit";
 
     public TableClient LeadLedger { get; } = tables.GetTableClient(LeadLedgerTable);
 
@@ -38,6 +39,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public TableClient CrmState { get; } = tables.GetTableClient(CrmStateTable);
 
     public TableClient FunnelCounters { get; } = tables.GetTableClient(FunnelCountersTable);
+    public TableClient ErasureAudit { get; } = tables.GetTableClient(ErasureAuditTable);
 
     public QueueClient Handoff { get; } = queues.GetQueueClient(HandoffMessage.QueueName);
 
@@ -56,6 +58,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
             PendingHandoffs.CreateIfNotExistsAsync(cancellationToken),
             CrmState.CreateIfNotExistsAsync(cancellationToken),
             FunnelCounters.CreateIfNotExistsAsync(cancellationToken),
+            ErasureAudit.CreateIfNotExistsAsync(cancellationToken),
             Handoff.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             HandoffPoison.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }

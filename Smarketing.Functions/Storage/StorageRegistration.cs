@@ -78,6 +78,10 @@ public static class StorageRegistration
         services.AddSingleton<ISandboxCrmStore, TableSandboxCrmStore>();
         services.AddSingleton<PoisonedHandoffStore>();
         services.AddSingleton<RefusedDeliveryStore>();
+        services.AddSingleton<LeadEraser>();
+        services.AddSingleton<RetentionSweeper>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>();
         services.AddSingleton<IDisqualificationFeedbackStore, TableDisqualificationFeedbackStore>();
         services.AddSingleton<IFeedbackDeliveryLog, TableFeedbackDeliveryLog>();
         return builder;

@@ -162,17 +162,24 @@ internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters 
         // Rows past the ledger row's count belong to a save that lost its ETag race: not part of the history.
         var last = Math.Min(row.HistoryCount, fromSequence + pageSize - 1);
         var entries = new List<LifecycleEntry>();
+        var first = fromSequence;
         if (fromSequence <= last)
         {
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {entity.PartitionKey} and RowKey ge {HistoryRowKey(fromSequence)} and RowKey le {HistoryRowKey(last)}");
-            await foreach (var history in layout.LeadLedger.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, select: ["Entry"], cancellationToken: cancellationToken))
+            await foreach (var history in layout.LeadLedger.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, select: ["Entry", "Sequence"], cancellationToken: cancellationToken))
             {
+                // Retention (Retention:History) removes the oldest rows: the page starts at the first one still kept.
+                if (entries.Count == 0)
+                {
+                    first = history.GetInt32("Sequence") ?? fromSequence;
+                }
+
                 entries.Add(Readable(leadId, () => JsonSerializer.Deserialize<LifecycleEntry>(history.GetString("Entry") ?? "null", SmarketingJson.Options)
                     ?? throw new InvalidDataException($"History row '{history.RowKey}' is empty.")));
             }
         }
 
-        return new LeadHistoryPage { Total = row.HistoryCount, FirstSequence = fromSequence, Entries = entries };
+        return new LeadHistoryPage { Total = row.HistoryCount, FirstSequence = first, Entries = entries };
     }
 
     public async IAsyncEnumerable<Lead> FindPendingHandoffsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -245,6 +252,9 @@ internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters 
             {
                 ["LeadId"] = memento.LeadId,
                 ["Sequence"] = sequence,
+
+                // A column of its own, so retention (Retention:History) finds old rows with a filter.
+                ["At"] = memento.History[sequence - firstInMemory].At,
                 ["Entry"] = JsonSerializer.Serialize(memento.History[sequence - firstInMemory], SmarketingJson.Options),
             });
         }
@@ -316,6 +326,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters 
             ["SpeedToLeadMs"] = record.Handoff.SpeedToLead is { } speed ? (long)speed.TotalMilliseconds : null,
             ["CreatedAt"] = record.CreatedAt,
             ["UpdatedAt"] = record.UpdatedAt,
+            ["ErasedAt"] = record.ErasedAt,
         };
 
     internal static Lead FromEntity(TableEntity e)
@@ -389,6 +400,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters 
             },
             CreatedAt = e.GetDateTimeOffset("CreatedAt") ?? default,
             UpdatedAt = e.GetDateTimeOffset("UpdatedAt") ?? default,
+            ErasedAt = e.GetDateTimeOffset("ErasedAt"),
             ETag = e.ETag.ToString(),
         });
     }

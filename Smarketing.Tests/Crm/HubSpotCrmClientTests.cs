@@ -18,52 +18,69 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
 
     private CrmTestHost CreateHost(IDictionary<string, string?>? extra = null) => CrmTestHost.Create(CrmTestSettings.For(_crm, extra));
 
-    private static JsonObject ExpectedBody(CrmLeadUpsert lead) => new()
+    private static JsonObject ExpectedBody(CrmLeadUpsert lead, bool created = true)
     {
-        ["inputs"] = new JsonArray(new JsonObject
+        var properties = new JsonObject();
+        if (created)
         {
-            ["idProperty"] = "email",
-            ["id"] = lead.Email,
-            ["properties"] = new JsonObject
-            {
-                ["phone"] = lead.Phone,
-                ["hubspot_owner_id"] = lead.OwnerId,
-                ["smarketing_mql_score"] = lead.MqlScore.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["smarketing_last_interesting_moment"] = lead.LastInterestingMoment,
-                ["industry"] = lead.Industry,
-                ["country"] = lead.Country,
-                ["smarketing_lead_id"] = lead.ExternalId,
-                ["lifecyclestage"] = "salesqualifiedlead",
-            },
-        }),
-    };
+            properties["email"] = lead.Email;
+        }
 
-    private static void AssertUpsertRequest(RecordedRequest request, CrmLeadUpsert lead)
+        properties["phone"] = lead.Phone;
+        properties["hubspot_owner_id"] = lead.OwnerId;
+        properties["smarketing_mql_score"] = lead.MqlScore.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        properties["smarketing_last_interesting_moment"] = lead.LastInterestingMoment;
+        properties["industry"] = lead.Industry;
+        properties["country"] = lead.Country;
+        properties["smarketing_lead_id"] = lead.ExternalId;
+        properties["lifecyclestage"] = "salesqualifiedlead";
+        return new JsonObject
+        {
+            ["inputs"] = new JsonArray(new JsonObject
+            {
+                ["idProperty"] = "smarketing_lead_id",
+                ["id"] = lead.ExternalId,
+                ["properties"] = properties,
+            }),
+        };
+    }
+
+    private static void AssertReadByLeadId(RecordedRequest request, CrmLeadUpsert lead)
+    {
+        Assert.Equal(("GET", "/crm/v3/objects/contacts/" + lead.ExternalId), (request.Method, request.Path));
+        Assert.Equal("?idProperty=smarketing_lead_id&properties=lifecyclestage", request.Query);
+        Assert.Equal("Bearer " + FakeHubSpot.AccessToken, request.Header("Authorization"));
+    }
+
+    private static void AssertUpsertRequest(RecordedRequest request, JsonObject expected)
     {
         Assert.Equal(("POST", "/crm/v3/objects/contacts/batch/upsert"), (request.Method, request.Path));
         Assert.Equal("Bearer " + FakeHubSpot.AccessToken, request.Header("Authorization"));
         Assert.Equal("application/json; charset=utf-8", request.Header("Content-Type"));
-        Assert.True(JsonNode.DeepEquals(ExpectedBody(lead), request.Json), request.Body);
+        Assert.True(JsonNode.DeepEquals(expected, request.Json), request.Body);
     }
 
     [Fact]
-    public async Task UpsertLead_NewContact_OneBatchUpsertByEmailWithMappedProperties()
+    public async Task UpsertLead_NewContact_ReadByLeadIdThenOneBatchUpsertByLeadIdWithEmail()
     {
         using var host = CreateHost();
         var lead = Lead();
 
         var result = await host.Get<HubSpotCrmClient>().UpsertLeadAsync(lead, CancellationToken.None);
 
-        AssertUpsertRequest(Assert.Single(_crm.Requests), lead);
+        Assert.Equal(2, _crm.Requests.Count);
+        AssertReadByLeadId(_crm.Requests[0], lead);
+        AssertUpsertRequest(_crm.Requests[1], ExpectedBody(lead));
         Assert.True(result.Created);
-        var contact = _crm.ContactByEmail(lead.Email)!;
+        var contact = _crm.ContactByLeadId(lead.ExternalId)!;
         Assert.Equal(result.RecordId, contact["hs_object_id"]!.ToString());
+        Assert.Equal(lead.Email, contact["email"]!.ToString());
         Assert.Equal("salesqualifiedlead", contact["lifecyclestage"]!.ToString());
         Assert.Equal("005ADA000000001", contact["hubspot_owner_id"]!.ToString());
     }
 
     [Fact]
-    public async Task UpsertLead_ExistingContact_SameRequestUpdatesTheOneContact()
+    public async Task UpsertLead_ExistingContact_UpdatesTheOneContactWithoutTheAddress()
     {
         using var host = CreateHost();
         var client = host.Get<HubSpotCrmClient>();
@@ -72,9 +89,12 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
         var update = Lead() with { MqlScore = 95 };
         var second = await client.UpsertLeadAsync(update, CancellationToken.None);
 
-        Assert.Equal(2, _crm.Requests.Count);
-        AssertUpsertRequest(_crm.Requests[1], update);
-        Assert.Equal("95", _crm.ContactByEmail(update.Email)!["smarketing_mql_score"]!.ToString());
+        Assert.Equal(4, _crm.Requests.Count);
+        AssertReadByLeadId(_crm.Requests[2], update);
+        var expected = ExpectedBody(update, created: false);
+        ((JsonObject)expected["inputs"]![0]!["properties"]!).Remove("lifecyclestage");
+        AssertUpsertRequest(_crm.Requests[3], expected);
+        Assert.Equal("95", _crm.ContactByLeadId(update.ExternalId)!["smarketing_mql_score"]!.ToString());
         Assert.False(second.Created);
         Assert.Equal(first.RecordId, second.RecordId);
         Assert.Equal(1, _crm.RecordCount);
@@ -86,22 +106,22 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
         using var host = CreateHost();
         var client = host.Get<HubSpotCrmClient>();
         var first = await client.UpsertLeadAsync(Lead(), CancellationToken.None);
-        _crm.ChangeAsRep("lead-hs-1", "ada@example.com", "owner-grace", "opportunity");
+        _crm.ChangeAsRep("lead-hs-1", "ada@example.com", "owner-grace", "lead");
 
         var retry = await client.UpsertLeadAsync(Lead() with { AlreadyUpserted = true }, CancellationToken.None);
 
-        Assert.Equal(2, _crm.Requests.Count);
-        var expected = ExpectedBody(Lead());
+        Assert.Equal(4, _crm.Requests.Count);
+        var expected = ExpectedBody(Lead(), created: false);
         var properties = (JsonObject)expected["inputs"]![0]!["properties"]!;
         properties.Remove("hubspot_owner_id");
         properties.Remove("lifecyclestage");
-        Assert.True(JsonNode.DeepEquals(expected, _crm.Requests[1].Json), _crm.Requests[1].Body);
+        AssertUpsertRequest(_crm.Requests[3], expected);
         Assert.Equal((first.RecordId, false), (retry.RecordId, retry.Created));
-        Assert.Equal(new CrmRecordView(first.RecordId, "owner-grace", "opportunity"), _crm.RecordOf("lead-hs-1", "ada@example.com"));
+        Assert.Equal(new CrmRecordView(first.RecordId, "owner-grace", "lead"), _crm.RecordOf("lead-hs-1", "ada@example.com"));
     }
 
     [Fact]
-    public async Task UpsertLead_AlreadyUpsertedButDeleted_NewContactThenOwnerAndStagePatched()
+    public async Task UpsertLead_AlreadyUpsertedButDeleted_CreatedAgainWithOwnerAndStage()
     {
         using var host = CreateHost();
         var client = host.Get<HubSpotCrmClient>();
@@ -110,11 +130,9 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
 
         var retry = await client.UpsertLeadAsync(Lead() with { AlreadyUpserted = true }, CancellationToken.None);
 
-        var requests = _crm.Requests.Skip(1).ToList();
-        Assert.Equal(["POST", "PATCH"], requests.Select(r => r.Method));
-        Assert.Equal("/crm/v3/objects/contacts/" + retry.RecordId, requests[1].Path);
-        var patch = new JsonObject { ["properties"] = new JsonObject { ["hubspot_owner_id"] = "005ADA000000001", ["lifecyclestage"] = "salesqualifiedlead" } };
-        Assert.True(JsonNode.DeepEquals(patch, requests[1].Json), requests[1].Body);
+        var requests = _crm.Requests.Skip(2).ToList();
+        Assert.Equal(["GET", "POST"], requests.Select(r => r.Method));
+        AssertUpsertRequest(requests[1], ExpectedBody(Lead()));
         Assert.True(retry.Created);
         Assert.Equal(new CrmRecordView(retry.RecordId, "005ADA000000001", "salesqualifiedlead"), _crm.RecordOf("lead-hs-1", "ada@example.com"));
     }
@@ -128,7 +146,7 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
         var result = await host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None);
 
         var attempts = _crm.ApiRequests;
-        Assert.Equal(2, attempts.Count);
+        Assert.Equal(3, attempts.Count);
         Assert.True(attempts[1].ReceivedAt - attempts[0].ReceivedAt >= TimeSpan.FromSeconds(2), $"second attempt {(attempts[1].ReceivedAt - attempts[0].ReceivedAt).TotalMilliseconds} ms after the 429");
         Assert.True(result.Created);
         Assert.Equal(1, _crm.RecordCount);
@@ -148,38 +166,139 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
         Assert.Single(_crm.ApiRequests);
     }
 
-    [Fact]
-    public async Task UpsertLead_ContactAtLaterStage_StageClearedThenSetInSeparateRequests()
+    [Theory]
+    [InlineData("opportunity", false)]
+    [InlineData("opportunity", true)]
+    [InlineData("customer", false)]
+    [InlineData("customer", true)]
+    public async Task UpsertLead_ContactAtLaterStage_NeverMovedBack(string stage, bool hubSpotAllowsBackwardMoves)
     {
         using var host = CreateHost();
-        var id = _crm.Seed("ada@example.com", new Dictionary<string, string> { ["lifecyclestage"] = "other", ["lastname"] = "Lovelace" });
+        _crm.AllowsBackwardStages = hubSpotAllowsBackwardMoves;
+        var id = _crm.Seed("ada@example.com", new Dictionary<string, string> { ["smarketing_lead_id"] = "lead-hs-1", ["lifecyclestage"] = stage });
 
         var result = await host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None);
 
-        var requests = _crm.Requests;
-        Assert.Equal(3, requests.Count);
-        AssertUpsertRequest(requests[0], Lead());
-        Assert.Equal(("PATCH", $"/crm/v3/objects/contacts/{id}"), (requests[1].Method, requests[1].Path));
-        Assert.True(JsonNode.DeepEquals(new JsonObject { ["properties"] = new JsonObject { ["lifecyclestage"] = "" } }, requests[1].Json), requests[1].Body);
-        Assert.Equal(("PATCH", $"/crm/v3/objects/contacts/{id}"), (requests[2].Method, requests[2].Path));
-        Assert.True(JsonNode.DeepEquals(new JsonObject { ["properties"] = new JsonObject { ["lifecyclestage"] = "salesqualifiedlead" } }, requests[2].Json), requests[2].Body);
-        Assert.False(result.Created);
-        var contact = _crm.ContactByEmail("ada@example.com")!;
+        Assert.Equal((id, false), (result.RecordId, result.Created));
+        Assert.Equal(stage, _crm.ContactByLeadId("lead-hs-1")!["lifecyclestage"]!.ToString());
+        Assert.DoesNotContain(_crm.Requests, r => r.Body.Contains("lifecyclestage", StringComparison.Ordinal));
+        Assert.Contains(host.Logs.Entries, e => e.Message.Contains($"lifecycle stage {stage}, which is not before salesqualifiedlead", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UpsertLead_ContactAtEarlierStage_MovedForwardInTheUpsert()
+    {
+        using var host = CreateHost();
+        _crm.Seed("ada@example.com", new Dictionary<string, string> { ["smarketing_lead_id"] = "lead-hs-1", ["lifecyclestage"] = "marketingqualifiedlead", ["lastname"] = "Lovelace" });
+
+        await host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None);
+
+        Assert.Equal(["GET", "POST"], _crm.Requests.Select(r => r.Method));
+        AssertUpsertRequest(_crm.Requests[1], ExpectedBody(Lead(), created: false));
+        var contact = _crm.ContactByLeadId("lead-hs-1")!;
         Assert.Equal("salesqualifiedlead", contact["lifecyclestage"]!.ToString());
         Assert.Equal("Lovelace", contact["lastname"]!.ToString());
     }
 
     [Fact]
-    public async Task UpsertLead_CustomerContact_ProtectedStageLeftAlone()
+    public async Task UpsertLead_ContactAtStageOutsideTheOrder_LeftWhereItIs()
     {
         using var host = CreateHost();
-        _crm.Seed("ada@example.com", new Dictionary<string, string> { ["lifecyclestage"] = "customer" });
+        _crm.Seed("ada@example.com", new Dictionary<string, string> { ["smarketing_lead_id"] = "lead-hs-1", ["lifecyclestage"] = "other" });
 
         await host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None);
 
-        Assert.Single(_crm.Requests);
-        Assert.Equal("customer", _crm.ContactByEmail("ada@example.com")!["lifecyclestage"]!.ToString());
-        Assert.Contains(host.Logs.Entries, e => e.Message.Contains("protected lifecycle stage customer", StringComparison.Ordinal));
+        Assert.Equal("other", _crm.ContactByLeadId("lead-hs-1")!["lifecyclestage"]!.ToString());
+        Assert.DoesNotContain(_crm.Requests, r => r.Body.Contains("lifecyclestage", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UpsertLead_OtherListedFirstInTheOrder_RecycledContactMovedForward()
+    {
+        using var host = CreateHost(new Dictionary<string, string?> { ["Crm:HubSpot:LifecycleStageOrder"] = "other," + HubSpotOptions.DefaultLifecycleStageOrder });
+        _crm.AllowsBackwardStages = true;
+        _crm.Seed("ada@example.com", new Dictionary<string, string> { ["smarketing_lead_id"] = "lead-hs-1", ["lifecyclestage"] = "other" });
+
+        await host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None);
+
+        Assert.Equal("salesqualifiedlead", _crm.ContactByLeadId("lead-hs-1")!["lifecyclestage"]!.ToString());
+    }
+
+    [Fact]
+    public async Task UpsertLead_ChangedEmail_SameContactUpdatedAndItsAddressKept()
+    {
+        using var host = CreateHost();
+        var client = host.Get<HubSpotCrmClient>();
+        var first = await client.UpsertLeadAsync(Lead("ada@example.com"), CancellationToken.None);
+
+        var second = await client.UpsertLeadAsync(Lead("ada.lovelace@example.org") with { MqlScore = 90 }, CancellationToken.None);
+
+        Assert.Equal((first.RecordId, false), (second.RecordId, second.Created));
+        var contact = Assert.Single(_crm.Contacts());
+        Assert.Equal(("lead-hs-1", "90"), (contact["smarketing_lead_id"]!.ToString(), contact["smarketing_mql_score"]!.ToString()));
+        Assert.Equal("ada@example.com", contact["email"]!.ToString());
+    }
+
+    [Fact]
+    public async Task UpsertLead_TwoLeadsOneAddress_SecondRefusedNamingTheFirstNeverMerged()
+    {
+        using var host = CreateHost();
+        var client = host.Get<HubSpotCrmClient>();
+        var first = await client.UpsertLeadAsync(SalesforceCrmClientTests.Lead("lead-hs-1"), CancellationToken.None);
+
+        var failure = await Assert.ThrowsAsync<CrmPermanentException>(() => client.UpsertLeadAsync(SalesforceCrmClientTests.Lead("lead-hs-2") with { OwnerId = "owner-grace" }, CancellationToken.None));
+
+        Assert.Contains($"HubSpot contact {first.RecordId} already has the e-mail address of lead 'lead-hs-2' and belongs to lead 'lead-hs-1'", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ada@example.com", failure.Message, StringComparison.Ordinal);
+        var contact = Assert.Single(_crm.Contacts());
+        Assert.Equal(("lead-hs-1", "005ADA000000001"), (contact["smarketing_lead_id"]!.ToString(), contact["hubspot_owner_id"]!.ToString()));
+        Assert.DoesNotContain(_crm.Requests, r => r.Method == "PATCH");
+    }
+
+    [Fact]
+    public async Task UpsertLead_AddressOnAContactWithoutLeadId_ThatContactBecomesTheLeads()
+    {
+        using var host = CreateHost();
+        var id = _crm.Seed("ada@example.com", new Dictionary<string, string> { ["lastname"] = "Lovelace", ["lifecyclestage"] = "lead" });
+
+        var result = await host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None);
+
+        Assert.Equal((id, false), (result.RecordId, result.Created));
+        Assert.Equal(["GET", "POST", "GET", "PATCH"], _crm.Requests.Select(r => r.Method));
+        Assert.Equal("/crm/v3/objects/contacts/" + id, _crm.Requests[3].Path);
+        Assert.DoesNotContain("email", _crm.Requests[3].Json!["properties"]!.AsObject().Select(p => p.Key));
+        var contact = Assert.Single(_crm.Contacts());
+        Assert.Equal(
+            ("lead-hs-1", "Lovelace", "salesqualifiedlead", "005ADA000000001"),
+            (contact["smarketing_lead_id"]!.ToString(), contact["lastname"]!.ToString(), contact["lifecyclestage"]!.ToString(), contact["hubspot_owner_id"]!.ToString()));
+
+        // The next handoff of the lead finds the contact by its lead id.
+        var again = await host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None);
+        Assert.Equal(id, again.RecordId);
+        Assert.Single(_crm.Contacts());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task UpsertLead_LeadIdPropertyMissingOrNotUnique_MisconfiguredNamingThePropertyAndTheSetUp(bool exists)
+    {
+        using var host = CreateHost();
+        _crm.UniqueProperties.Remove("smarketing_lead_id");
+        if (!exists)
+        {
+            _crm.KnownProperties.Remove("smarketing_lead_id");
+        }
+
+        var failure = await Assert.ThrowsAsync<CrmTransientException>(() => host.Get<HubSpotCrmClient>().UpsertLeadAsync(Lead(), CancellationToken.None));
+
+        // Every lead alike: a state of the CRM the handoffs wait out (and resume after), not a dead letter per lead.
+        Assert.Equal(CrmCondition.Misconfigured, failure.Condition);
+        Assert.Equal(400, failure.StatusCode);
+        Assert.Contains("HubSpot cannot key contacts on the property 'smarketing_lead_id'", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("hasUniqueValue: true, see docs/crm-hubspot.md", failure.Message, StringComparison.Ordinal);
+        Assert.Single(_crm.ApiRequests);
+        Assert.Equal(0, _crm.RecordCount);
     }
 
     [Fact]
@@ -191,7 +310,7 @@ public sealed class HubSpotCrmClientTests : IAsyncLifetime
 
         Assert.Contains("VALIDATION_ERROR", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Property \\\"utm_campaign_name\\\" does not exist", failure.Message, StringComparison.Ordinal);
-        Assert.Single(_crm.ApiRequests);
+        Assert.Equal(2, _crm.ApiRequests.Count);
         Assert.Equal(0, _crm.RecordCount);
     }
 

@@ -48,6 +48,7 @@ public sealed class TestApp : IAsyncDisposable
         ["Routing:Reps"] = "rep-ada,rep-grace,rep-linus",
         ["Intake:Generic:Secrets"] = GenericSecret,
         ["Feedback:Generic:Secrets"] = FeedbackSecret,
+        ["Intake:LeadIdKey"] = LeadIdKey,
         ["Admin:Keys"] = AdminKey,
     };
 
@@ -61,6 +62,9 @@ public sealed class TestApp : IAsyncDisposable
         request.Headers[Smarketing.Functions.Http.AdminOptions.KeyHeader] = AdminKey;
         return request;
     }
+
+    /// <summary>The key of the test app's lead-id HMAC (a deployment's own secret).</summary>
+    public const string LeadIdKey = "lid_Qm9yZWFsLWtleS1mb3ItbGVhZC1pZHMtOTg3NjU0";
 
     /// <summary>The Standard Webhooks secret the test app's generic feedback endpoint accepts (a caller of its own).</summary>
     public const string FeedbackSecret = "whsec_c2VjcmV0LWZvci1mZWVkYmFjay0wMTIzNDU2Nzg5";

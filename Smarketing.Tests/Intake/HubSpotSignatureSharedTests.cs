@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Smarketing.Core.Contracts;
 using Smarketing.Core.Feedback.HubSpot;
 using Smarketing.Core.Intake;
 using Smarketing.Core.Intake.HubSpot;
@@ -84,7 +85,7 @@ public sealed class HubSpotSignatureSharedTests
     }
 
     private static HubSpotLeadSource Intake(bool allowV2 = false) =>
-        new(Options.Create(new HubSpotSourceOptions { ClientSecrets = Secret, AllowV2Signatures = allowV2 }));
+        new(Options.Create(new HubSpotSourceOptions { ClientSecrets = Secret, AllowV2Signatures = allowV2 }), new LeadIds(Options.Create(new LeadIdOptions())));
 
     private static HubSpotWorkflowReader Feedback() => new(Options.Create(new HubSpotFeedbackOptions { ClientSecrets = Secret }));
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Smarketing.Core.Contracts;
 using Smarketing.Core.Intake;
 using Smarketing.Core.Intake.Generic;
 using Smarketing.Core.Intake.HubSpot;
@@ -16,6 +17,7 @@ namespace Smarketing.Tests.Intake;
 public sealed class IntakeSecretListTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 5, 10, 0, 0, TimeSpan.Zero);
+    private static readonly LeadIds Ids = new(Options.Create(new LeadIdOptions()));
 
     [Theory]
     [InlineData("marketo secret with spaces 01", true)]
@@ -24,7 +26,7 @@ public sealed class IntakeSecretListTests
     [InlineData("spaces", false)]
     public void Marketo_CommaSeparatedSecrets_SpacesBelongToTheSecret(string presented, bool accepted)
     {
-        var source = new MarketoLeadSource(Options.Create(new MarketoSourceOptions { Secrets = " marketo secret with spaces 01 ,marketo-second-secret-0123," }));
+        var source = new MarketoLeadSource(Options.Create(new MarketoSourceOptions { Secrets = " marketo secret with spaces 01 ,marketo-second-secret-0123," }), Ids);
         var request = Request(new Dictionary<string, string> { ["X-Smarketing-Secret"] = presented });
 
         Assert.Equal(accepted, source.Authenticate(request, Now).Authenticated);
@@ -33,7 +35,7 @@ public sealed class IntakeSecretListTests
     [Fact]
     public void HubSpot_CommaSeparatedClientSecrets_EachActive()
     {
-        var source = new HubSpotLeadSource(Options.Create(new HubSpotSourceOptions { ClientSecrets = "old-client-secret-000001, current client secret 02" }));
+        var source = new HubSpotLeadSource(Options.Create(new HubSpotSourceOptions { ClientSecrets = "old-client-secret-000001, current client secret 02" }), Ids);
         var timestamp = Now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
         foreach (var secret in new[] { "old-client-secret-000001", "current client secret 02" })

@@ -214,7 +214,7 @@ public sealed class WebhookIntakeTests
         var response = await app.PostToSourceAsync("marketo", Payloads.MarketoTemplate, "application/json", new Dictionary<string, string> { ["X-Smarketing-Secret"] = MarketoSecret });
 
         Assert.Equal(202, response.Status);
-        Assert.Equal("marketo-00Q-4711", response.Json.GetProperty("leadId").GetString());
+        Assert.Equal("marketo-00q-4711", response.Json.GetProperty("leadId").GetString());
         Assert.Equal(80, response.Json.GetProperty("score").GetInt32());
     }
 

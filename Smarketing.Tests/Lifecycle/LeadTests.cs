@@ -33,7 +33,7 @@ public sealed class LeadTests
         Assert.Equal(new LeadSnapshot { At = Start, Campaign = "spring", Score = 80, ModelVersion = "v1" }, sut.Mql);
         Assert.True(sut.Handoff.Pending);
         var message = Assert.IsType<HandoffMessage>(outcome.Handoff);
-        Assert.Equal((LeadId, "ann@example.com", 80, "v1", "spring", Start), (message.LeadId, message.Email, message.Score, message.ModelVersion, message.Campaign, message.MqlAt));
+        Assert.Equal((LeadId, 80, "v1", "spring", Start), (message.LeadId, message.Score, message.ModelVersion, message.Campaign, message.MqlAt));
         Assert.Equal("Viewed the pricing page", message.LastInterestingMoment);
         Assert.Equal(Lead.IntakeActor, Assert.Single(sut.History).Actor);
     }

@@ -1,3 +1,4 @@
+using Smarketing.Core.Contracts;
 using Smarketing.Tests.Infrastructure;
 using Xunit;
 
@@ -145,7 +146,7 @@ public sealed class ScoreLeadTests
         var response = await app.PostLeadAsync(lead.ToJsonString());
 
         var id = response.Json.GetProperty("leadId").GetString()!;
-        Assert.StartsWith("email-", id, StringComparison.Ordinal);
+        Assert.StartsWith(LeadIds.Prefix, id, StringComparison.Ordinal);
         Assert.DoesNotContain("example", id, StringComparison.Ordinal);
         Assert.Equal(id, (await app.PostLeadAsync(lead.ToJsonString())).Json.GetProperty("leadId").GetString());
     }

@@ -34,6 +34,7 @@ public sealed class StorageLayoutTests
                 StorageLayout.OwnerAssignmentTable, StorageLayout.HandoffDeadLettersTable, StorageLayout.FeedbackDeliveriesTable,
                 StorageLayout.RefusedDeliveriesTable, StorageLayout.PendingHandoffsTable, StorageLayout.CrmStateTable,
                 StorageLayout.FunnelCountersTable,
+                StorageLayout.ErasureAuditTable,
             }.Order(StringComparer.Ordinal),
             tables.Order(StringComparer.Ordinal));
         Assert.Equal(new[] { HandoffMessage.QueueName, HandoffMessage.PoisonQueueName }.Order(StringComparer.Ordinal), queues.Order(StringComparer.Ordinal));

@@ -62,6 +62,7 @@ async Task<IHost> StartInstanceAsync(RoundTripCounter roundTrips)
         ["AzureWebJobsStorage"] = connection,
         ["Routing:Reps"] = "rep-a,rep-b,rep-c",
         ["Intake:Generic:Secrets"] = Secret,
+        ["Intake:LeadIdKey"] = "load_lid_7Hq2Vx9Lm4Rt8Nw3Kc6Zb1Fy5Gd0Pj",
     };
     if (cursorShards is not null)
     {

@@ -25,17 +25,23 @@ internal enum CrmWeather
 }
 
 /// <summary>
-/// HubSpot's contacts API as the handoff uses it (batch upsert by <c>idProperty=email</c>, read and update by id,
-/// bearer token), on Kestrel at 127.0.0.1, with the soak's weather. It records every contact it creates with the
-/// Smarketing lead id it was sent, so a second record for one lead or one e-mail address is counted.
+/// HubSpot's contacts API as the handoff uses it (read and batch upsert by the unique property
+/// <c>idProperty=smarketing_lead_id</c>, read and update by id, bearer token, e-mail addresses unique per contact with a
+/// 409 "Contact already exists"), on Kestrel at 127.0.0.1, with the soak's weather. It records every contact it creates
+/// with the Smarketing lead id it was sent, so a second record for one lead is counted.
 /// </summary>
 internal sealed class ChaosCrm : IAsyncDisposable
 {
     public const string AccessToken = "pat-na1-00000000-soak-token";
 
+    private const string LeadIdProperty = "smarketing_lead_id";
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, JsonObject> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _idByEmail = new(StringComparer.OrdinalIgnoreCase);
+
+    // HubSpot compares unique values case-insensitively.
+    private readonly Dictionary<string, string> _idByLeadId = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> _createdPerLead = new(StringComparer.Ordinal);
     private readonly Func<CrmWeather> _weather;
     private readonly Random _random;
@@ -147,57 +153,65 @@ internal sealed class ChaosCrm : IAsyncDisposable
     {
         var body = await JsonNode.ParseAsync(context.Request.Body);
         var input = body?["inputs"]?[0] as JsonObject;
-        if (input is null || input["idProperty"]?.ToString() != "email" || input["properties"] is not JsonObject properties)
+        if (input is null || input["properties"] is not JsonObject properties || input["id"]?.ToString() is not { Length: > 0 } leadId)
         {
             await ErrorAsync(context, 400, "VALIDATION_ERROR", "inputs[0] needs idProperty, id and properties");
             return;
         }
 
-        var email = input["id"]?.ToString() ?? string.Empty;
-        JsonObject result;
-        lock (_lock)
+        if (input["idProperty"]?.ToString() != LeadIdProperty)
         {
-            var created = !_idByEmail.TryGetValue(email, out var id);
-            if (created)
-            {
-                id = (++_nextId).ToString(CultureInfo.InvariantCulture);
-                _idByEmail[email] = id;
-                _byId[id] = new JsonObject { ["hs_object_id"] = id, ["email"] = email };
-                var leadId = properties["smarketing_lead_id"]?.ToString() ?? "(none)";
-                _createdPerLead[leadId] = _createdPerLead.GetValueOrDefault(leadId) + 1;
-            }
-
-            var contact = _byId[id!];
-            foreach (var (name, value) in properties)
-            {
-                contact[name] = value?.ToString();
-            }
-
-            result = Record(contact);
-            result["new"] = created;
+            await ErrorAsync(context, 400, "VALIDATION_ERROR", $"Unable to perform update/upsert by non-unique 0-1 property {input["idProperty"]} in portal ID 12345678");
+            return;
         }
 
-        await JsonAsync(context, 200, new JsonObject { ["status"] = "COMPLETE", ["results"] = new JsonArray(result) });
+        JsonObject? result = null;
+        string? holder = null;
+        lock (_lock)
+        {
+            var created = !_idByLeadId.TryGetValue(leadId, out var id);
+            if (EmailHeldByOther(properties, id) is { } other)
+            {
+                holder = other;
+            }
+            else
+            {
+                if (created)
+                {
+                    id = (++_nextId).ToString(CultureInfo.InvariantCulture);
+                    _idByLeadId[leadId] = id;
+                    _byId[id] = new JsonObject { ["hs_object_id"] = id, [LeadIdProperty] = leadId };
+                    _createdPerLead[leadId] = _createdPerLead.GetValueOrDefault(leadId) + 1;
+                }
+
+                result = Record(Apply(_byId[id!], properties));
+                result["new"] = created;
+            }
+        }
+
+        await (holder is not null
+            ? ErrorAsync(context, 409, "CONFLICT", $"Contact already exists. Existing ID: {holder}")
+            : JsonAsync(context, 200, new JsonObject { ["status"] = "COMPLETE", ["results"] = new JsonArray(result) }));
     }
 
     private async Task PatchAsync(HttpContext context, string id)
     {
         var properties = (await JsonNode.ParseAsync(context.Request.Body))?["properties"] as JsonObject ?? [];
         JsonObject? result = null;
+        string? holder = null;
         lock (_lock)
         {
-            if (_byId.TryGetValue(id, out var contact))
+            var contactId = ContactId(context, id);
+            if (contactId is not null && _byId.ContainsKey(contactId))
             {
-                foreach (var (name, value) in properties)
-                {
-                    contact[name] = value?.ToString();
-                }
-
-                result = Record(contact);
+                holder = EmailHeldByOther(properties, contactId);
+                result = holder is null ? Record(Apply(_byId[contactId], properties)) : null;
             }
         }
 
-        await (result is null ? ErrorAsync(context, 404, "OBJECT_NOT_FOUND", "resource not found") : JsonAsync(context, 200, result));
+        await (holder is not null ? ErrorAsync(context, 409, "CONFLICT", $"Contact already exists. Existing ID: {holder}")
+            : result is null ? ErrorAsync(context, 404, "OBJECT_NOT_FOUND", "resource not found")
+            : JsonAsync(context, 200, result));
     }
 
     private async Task GetAsync(HttpContext context, string id)
@@ -205,10 +219,37 @@ internal sealed class ChaosCrm : IAsyncDisposable
         JsonObject? result;
         lock (_lock)
         {
-            result = _byId.TryGetValue(id, out var contact) ? Record(contact) : null;
+            result = ContactId(context, id) is { } contactId && _byId.TryGetValue(contactId, out var contact) ? Record(contact) : null;
         }
 
         await (result is null ? ErrorAsync(context, 404, "OBJECT_NOT_FOUND", "resource not found") : JsonAsync(context, 200, result));
+    }
+
+    /// <summary>The contact id the path names: the id itself, or the lead id with <c>?idProperty=smarketing_lead_id</c>.</summary>
+    private string? ContactId(HttpContext context, string id) =>
+        context.Request.Query["idProperty"].ToString() == LeadIdProperty ? _idByLeadId.GetValueOrDefault(id) : id;
+
+    /// <summary>The contact that already has the e-mail address <paramref name="properties"/> set, other than <paramref name="self"/>.</summary>
+    private string? EmailHeldByOther(JsonObject properties, string? self) =>
+        properties["email"]?.ToString() is { Length: > 0 } email && _idByEmail.TryGetValue(email, out var holder) && holder != self ? holder : null;
+
+    private JsonObject Apply(JsonObject contact, JsonObject properties)
+    {
+        foreach (var (name, value) in properties)
+        {
+            if (name == "email" && contact["email"]?.ToString() is { Length: > 0 } old)
+            {
+                _idByEmail.Remove(old);
+            }
+
+            contact[name] = value?.ToString();
+            if (name == "email" && value?.ToString() is { Length: > 0 } email)
+            {
+                _idByEmail[email] = contact["hs_object_id"]!.ToString();
+            }
+        }
+
+        return contact;
     }
 
     private static JsonObject Record(JsonObject contact) => new()

@@ -577,6 +577,7 @@ public sealed class SoakDriver : IDisposable
             ["Crm:Circuit:DeferralJitter"] = "00:00:01",
             ["Routing:Reps"] = "rep-ada,rep-grace,rep-linus",
             ["Intake:Generic:Secrets"] = GenericSecret,
+            ["Intake:LeadIdKey"] = "soak_lid_7Hq2Vx9Lm4Rt8Nw3Kc6Zb1Fy5Gd0Pj",
             ["Intake:HubSpot:ClientSecrets"] = HubSpotSecret,
             ["Intake:Marketo:Secrets"] = MarketoSecret,
             [SoakHost.PortSetting] = _hostPort.ToString(CultureInfo.InvariantCulture),

@@ -14,7 +14,11 @@ public sealed class HubSpotOptions
     /// <summary>The private app's access token (<c>pat-...</c>).</summary>
     public string? AccessToken { get; set; }
 
-    /// <summary>Which contact property holds each value (internal names). The e-mail address is the upsert key, <c>email</c>.</summary>
+    /// <summary>
+    /// Which contact property holds each value (internal names). <see cref="HandoffFieldMap.LeadId"/> is the upsert key:
+    /// a contact property with unique values (<c>hasUniqueValue</c>); the e-mail address is written only when the
+    /// handoff creates the contact.
+    /// </summary>
     public HandoffFieldMap Properties { get; set; } = new()
     {
         Email = "email",
@@ -36,13 +40,36 @@ public sealed class HubSpotOptions
         ["SAL"] = "salesqualifiedlead",
     };
 
-    /// <summary>Comma-separated lifecycle stages the handoff never moves a contact out of (e.g. an existing customer).</summary>
-    public string ProtectedLifecycleStages { get; set; } = "customer,evangelist";
+    /// <summary>
+    /// The lifecycle stages in funnel order, earliest first, comma-separated (internal names). The handoff only ever moves a
+    /// contact to a stage later in this list than its current one, and leaves a contact at a stage that is not listed.
+    /// </summary>
+    public string LifecycleStageOrder { get; set; } = DefaultLifecycleStageOrder;
 
     /// <summary>Smarketing status → value of the <see cref="HandoffFieldMap.Status"/> property (unmapped statuses are written as is).</summary>
     public Dictionary<string, string> StatusValues { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary><see cref="ProtectedLifecycleStages"/> as a set.</summary>
-    public IReadOnlySet<string> ProtectedStageSet =>
-        new HashSet<string>(ListSetting.Parse(ProtectedLifecycleStages), StringComparer.OrdinalIgnoreCase);
+    /// <summary>HubSpot's default lifecycle stages up to evangelist, in HubSpot's order.</summary>
+    public const string DefaultLifecycleStageOrder = "subscriber,lead,marketingqualifiedlead,salesqualifiedlead,opportunity,customer,evangelist";
+
+    /// <summary><see cref="LifecycleStageOrder"/> as a list, earliest first.</summary>
+    public IReadOnlyList<string> StageOrder => ListSetting.Parse(LifecycleStageOrder);
+
+    /// <summary>
+    /// The position of <paramref name="stage"/> in <see cref="LifecycleStageOrder"/> (case-insensitive), or -1 when it is
+    /// not listed.
+    /// </summary>
+    public int StageRank(string stage)
+    {
+        var order = StageOrder;
+        for (var i = 0; i < order.Count; i++)
+        {
+            if (string.Equals(order[i], stage, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }

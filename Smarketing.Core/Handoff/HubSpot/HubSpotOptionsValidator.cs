@@ -28,12 +28,39 @@ internal sealed partial class HubSpotOptionsValidator(IConfiguration configurati
 
         if (string.IsNullOrWhiteSpace(options.Properties.Email))
         {
-            failures.Add($"Setting {s}Properties:Email must stay 'email': contacts are upserted by e-mail address.");
+            failures.Add($"Setting {s}Properties:Email must name the e-mail property ('email'): the address is written when the handoff creates a contact.");
         }
 
-        foreach (var (status, stage) in options.LifecycleStages.Where(kv => kv.Value.Length > 0 && !HubSpotName().IsMatch(kv.Value)))
+        if (string.IsNullOrWhiteSpace(options.Properties.LeadId))
         {
-            failures.Add($"Setting {s}LifecycleStages:{status} ('{stage}') must be a lifecycle stage's internal name, e.g. salesqualifiedlead.");
+            failures.Add($"Setting {s}Properties:LeadId must name the unique-value contact property that holds the lead id ('smarketing_lead_id'): contacts are upserted by it.");
+        }
+        else if (string.Equals(options.Properties.LeadId.Trim(), options.Properties.Email?.Trim(), StringComparison.Ordinal))
+        {
+            failures.Add($"Setting {s}Properties:LeadId must not be the e-mail property: two leads with one address would share a contact.");
+        }
+
+        var order = options.StageOrder;
+        foreach (var stage in order.Where(stage => !HubSpotName().IsMatch(stage)))
+        {
+            failures.Add($"Setting {s}LifecycleStageOrder holds '{stage}', which is not a lifecycle stage's internal name (e.g. salesqualifiedlead).");
+        }
+
+        if (order.Distinct(StringComparer.OrdinalIgnoreCase).Count() != order.Count)
+        {
+            failures.Add($"Setting {s}LifecycleStageOrder lists a stage twice.");
+        }
+
+        foreach (var (status, stage) in options.LifecycleStages.Where(kv => kv.Value.Length > 0))
+        {
+            if (!HubSpotName().IsMatch(stage))
+            {
+                failures.Add($"Setting {s}LifecycleStages:{status} ('{stage}') must be a lifecycle stage's internal name, e.g. salesqualifiedlead.");
+            }
+            else if (options.StageRank(stage) < 0)
+            {
+                failures.Add($"Setting {s}LifecycleStages:{status} ('{stage}') is not in {s}LifecycleStageOrder ('{options.LifecycleStageOrder}'): the handoff only moves a stage forward along that order.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

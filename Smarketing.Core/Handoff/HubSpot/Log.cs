@@ -2,15 +2,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Smarketing.Core.Handoff.HubSpot;
 
-// Contact ids and stage names only: e-mail addresses, phone numbers and tokens never reach a log.
+// Lead ids, contact ids and stage names only: e-mail addresses, phone numbers and tokens never reach a log.
 internal static partial class Log
 {
-    [LoggerMessage(206, LogLevel.Information, "HubSpot kept lifecycle stage {Current} for contact {RecordId}; clearing it to set {Target}")]
-    public static partial void HubSpotStageCleared(this ILogger logger, string recordId, string current, string target);
+    [LoggerMessage(206, LogLevel.Information, "HubSpot contact {RecordId} is at lifecycle stage {Current}, which is not before {Target} in Crm:HubSpot:LifecycleStageOrder; leaving it")]
+    public static partial void HubSpotStageKept(this ILogger logger, string recordId, string current, string target);
 
-    [LoggerMessage(207, LogLevel.Information, "HubSpot contact {RecordId} is at protected lifecycle stage {Current}; leaving it instead of setting {Target}")]
-    public static partial void HubSpotStageProtected(this ILogger logger, string recordId, string current, string target);
+    [LoggerMessage(207, LogLevel.Warning, "HubSpot contact {RecordId} has the e-mail address of lead {LeadId} but belongs to lead {OtherLeadId}; the lead is refused, not merged")]
+    public static partial void HubSpotAddressTaken(this ILogger logger, string leadId, string recordId, string otherLeadId);
 
-    [LoggerMessage(215, LogLevel.Information, "HubSpot contact {RecordId} was new when the handoff was retried; sending its owner and status")]
-    public static partial void HubSpotCreateOnlyPropertiesSent(this ILogger logger, string recordId);
+    [LoggerMessage(215, LogLevel.Information, "HubSpot contact {RecordId} already had the e-mail address of lead {LeadId} and no lead id; it becomes the lead's contact")]
+    public static partial void HubSpotContactTakenOver(this ILogger logger, string leadId, string recordId);
 }

@@ -4,7 +4,7 @@ using Smarketing.Core.Contracts;
 namespace Smarketing.Core.Intake.Generic;
 
 /// <summary>Any sender that signs with Standard Webhooks and sends the canonical lead body.</summary>
-public sealed class GenericLeadSource(IOptions<GenericSourceOptions> options) : ILeadSource
+public sealed class GenericLeadSource(IOptions<GenericSourceOptions> options, LeadIds ids) : ILeadSource
 {
     private readonly IReadOnlyList<byte[]> _keys = options.Value.Keys();
 
@@ -33,7 +33,7 @@ public sealed class GenericLeadSource(IOptions<GenericSourceOptions> options) : 
     public AuthenticationResult Authenticate(WebhookRequest request, DateTimeOffset now) => StandardWebhooks.Verify(request, _keys, now);
 
     /// <inheritdoc/>
-    public LeadSubmission? Read(ReadOnlyMemory<byte> body, out FieldErrors errors) => LeadSubmissionParser.TryParse(body, out errors);
+    public LeadSubmission? Read(ReadOnlyMemory<byte> body, out FieldErrors errors) => LeadSubmissionParser.TryParse(body, ids, out errors);
 
     /// <inheritdoc/>
     public string? ObjectId(ReadOnlyMemory<byte> body) => null;

@@ -4,7 +4,7 @@ using Smarketing.Core.Contracts;
 namespace Smarketing.Core.Intake.HubSpot;
 
 /// <summary>HubSpot workflow webhooks: v3 request signatures (v2 on opt-in), the contact's properties mapped onto the lead.</summary>
-public sealed class HubSpotLeadSource(IOptions<HubSpotSourceOptions> options) : ILeadSource
+public sealed class HubSpotLeadSource(IOptions<HubSpotSourceOptions> options, LeadIds ids) : ILeadSource
 {
     private readonly HubSpotSourceOptions _options = options.Value;
     private readonly IReadOnlyList<string> _secrets = options.Value.ClientSecretList();
@@ -36,7 +36,7 @@ public sealed class HubSpotLeadSource(IOptions<HubSpotSourceOptions> options) : 
         HubSpotSignatures.Verify(request, _secrets, now, _options.AllowV2Signatures);
 
     /// <inheritdoc/>
-    public LeadSubmission? Read(ReadOnlyMemory<byte> body, out FieldErrors errors) => VendorLeadAdapter.FromHubSpot(body, _mapping, out errors);
+    public LeadSubmission? Read(ReadOnlyMemory<byte> body, out FieldErrors errors) => VendorLeadAdapter.FromHubSpot(body, _mapping, ids, out errors);
 
     /// <inheritdoc/>
     public string? ObjectId(ReadOnlyMemory<byte> body) => HubSpotContactReader.ObjectId(body.Span);

@@ -4,7 +4,7 @@ using Smarketing.Core.Contracts;
 namespace Smarketing.Core.Intake.Marketo;
 
 /// <summary>Marketo webhooks: a shared secret in a header, a JSON template of lead tokens mapped onto the lead.</summary>
-public sealed class MarketoLeadSource(IOptions<MarketoSourceOptions> options) : ILeadSource
+public sealed class MarketoLeadSource(IOptions<MarketoSourceOptions> options, LeadIds ids) : ILeadSource
 {
     private readonly MarketoSourceOptions _options = options.Value;
     private readonly IReadOnlyList<string> _secrets = options.Value.SecretList();
@@ -35,7 +35,7 @@ public sealed class MarketoLeadSource(IOptions<MarketoSourceOptions> options) : 
     public AuthenticationResult Authenticate(WebhookRequest request, DateTimeOffset now) => SharedSecret.Verify(request, _options.SecretHeader, _secrets);
 
     /// <inheritdoc/>
-    public LeadSubmission? Read(ReadOnlyMemory<byte> body, out FieldErrors errors) => VendorLeadAdapter.FromMarketo(body, _mapping, out errors);
+    public LeadSubmission? Read(ReadOnlyMemory<byte> body, out FieldErrors errors) => VendorLeadAdapter.FromMarketo(body, _mapping, ids, out errors);
 
     /// <inheritdoc/>
     public string? ObjectId(ReadOnlyMemory<byte> body) => null;
