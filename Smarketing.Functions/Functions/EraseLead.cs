@@ -39,7 +39,72 @@ public sealed class EraseLead(AdminAccess access, IOptions<AdminOptions> admin, 
             return Problems.Validation(errors);
         }
 
-        var candidates = Candidates(leadId!);
+        if (LeadIds.IsEmailAddress(leadId!))
+        {
+            // A URL reaches the platform's request logs and telemetry, which the app cannot scrub: the address goes in a body.
+            var errors = new FieldErrors();
+            errors.Add("leadId", "An e-mail address in a URL reaches request logs; send it as {\"email\": ...} in the body of POST /api/erasures.");
+            return Problems.Validation(errors);
+        }
+
+        return await EraseAsync(request, Candidates(leadId!), cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>POST /api/erasures</c> with <c>{"email": "..."}</c> (master key and an admin credential): erases the id-less
+    /// lead of that address (and, while <c>Intake:LegacyUnsaltedIds</c> is on, the leads earlier versions kept under its
+    /// unsalted hash or under the address), the same way as <c>DELETE /api/leads/{leadId}</c>. The address travels in
+    /// the body so it never reaches a request log.
+    /// </summary>
+    [Function("ErasePerson")]
+    public async Task<IActionResult> RunByAddress(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "erasures")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (access.Refusal(request) is { } refused)
+        {
+            return refused;
+        }
+
+        var (body, unreadable) = await RequestBodies.ReadJsonAsync(request, cancellationToken);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
+        string? email = null;
+        var errors = new FieldErrors();
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                errors.Add("$", "Expected a JSON object {\"email\": ...}.");
+            }
+            else if (!document.RootElement.TryGetProperty("email", out var value) || value.ValueKind != System.Text.Json.JsonValueKind.String)
+            {
+                errors.Add("email", "Required: the person's e-mail address, as a string.");
+            }
+            else if (!LeadIds.IsEmailAddress(value.GetString()!.Trim()))
+            {
+                errors.Add("email", "Not an e-mail address; erase a lead by its id with DELETE /api/leads/{leadId}.");
+            }
+            else
+            {
+                email = value.GetString()!.Trim();
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            errors.Add("$", "The body is not valid JSON.");
+        }
+
+        return email is null ? Problems.Validation(errors) : await EraseAsync(request, Candidates(email), cancellationToken);
+    }
+
+    private async Task<IActionResult> EraseAsync(HttpRequest request, List<string> candidates, CancellationToken cancellationToken)
+    {
         return await StorageFailure.AnswerAsync(
             async () =>
             {

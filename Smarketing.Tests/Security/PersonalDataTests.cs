@@ -352,6 +352,38 @@ public sealed class PersonalDataTests
     }
 
     [Fact]
+    public async Task Delete_AddressInTheUrl_400PointingToTheBodyFormAndNothingErased()
+    {
+        await using var app = await TestApp.StartAsync();
+        Assert.Equal(202, (await app.PostLeadAsync(Person().ToJsonString())).Status);
+
+        var request = TestApp.AdminRequest("DELETE", "/api/leads/" + Uri.EscapeDataString(Email));
+        var response = await HttpInvoker.ExecuteAsync(request, await app.Function<EraseLead>().Run(request, Email, CancellationToken.None));
+
+        Assert.Equal(400, response.Status);
+        Assert.Contains("POST /api/erasures", response.Body, StringComparison.Ordinal);
+        Assert.Empty(await TestApp.RowsAsync(app.Layout.ErasureAudit));
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"email\": 42}")]
+    [InlineData("{\"email\": \"lead-1\"}")]
+    [InlineData("[\"a@example.com\"]")]
+    [InlineData("not json")]
+    public async Task Erasures_BodyWithoutAnAddress_400AndNothingErased(string body)
+    {
+        await using var app = await TestApp.StartAsync();
+        Assert.Equal(202, (await app.PostLeadAsync(Person().ToJsonString())).Status);
+
+        var request = TestApp.AdminRequest("POST", "/api/erasures", body);
+        var response = await HttpInvoker.ExecuteAsync(request, await app.Function<EraseLead>().RunByAddress(request, CancellationToken.None));
+
+        Assert.Equal(400, response.Status);
+        Assert.Empty(await TestApp.RowsAsync(app.Layout.ErasureAudit));
+    }
+
+    [Fact]
     public async Task ApplyRetention_RefusedDeliveriesOlderThanTheSetting_Removed_YoungerKept()
     {
         await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Retention:RefusedDeliveries"] = "30.00:00:00" });
@@ -424,6 +456,14 @@ public sealed class PersonalDataTests
 
     private static async Task<HttpResult> DeleteAsync(TestApp app, string id, string? principal = null)
     {
+        if (LeadIds.IsEmailAddress(id))
+        {
+            // An address never goes in a URL: erasure by address is POST /api/erasures with the address in the body.
+            var body = new JsonObject { ["email"] = id }.ToJsonString();
+            var byAddress = TestApp.AdminRequest("POST", "/api/erasures", body);
+            return await HttpInvoker.ExecuteAsync(byAddress, await app.Function<EraseLead>().RunByAddress(byAddress, CancellationToken.None));
+        }
+
         var request = TestApp.AdminRequest("DELETE", "/api/leads/" + Uri.EscapeDataString(id));
         if (principal is not null)
         {

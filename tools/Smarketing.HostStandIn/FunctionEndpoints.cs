@@ -73,6 +73,7 @@ public static class FunctionEndpoints
         web.MapPost("/api/leads/{source?}", Guard(keys, nameof(ScoreLead), Function, c => F<ScoreLead>().Run(c.Request, c.GetRouteValue("source") as string, c.RequestAborted)));
         web.MapGet("/api/leads/{leadId}", Guard(keys, nameof(GetLead), Function, c => F<GetLead>().Run(c.Request, (string)c.GetRouteValue("leadId")!, c.RequestAborted)));
         web.MapDelete("/api/leads/{leadId}", Guard(keys, nameof(EraseLead), Admin, c => F<EraseLead>().Run(c.Request, (string)c.GetRouteValue("leadId")!, c.RequestAborted)));
+        web.MapPost("/api/erasures", Guard(keys, "ErasePerson", Admin, c => F<EraseLead>().RunByAddress(c.Request, c.RequestAborted)));
         web.MapGet("/api/leads/{leadId}/history", Guard(keys, nameof(GetLeadHistory), Function, c => F<GetLeadHistory>().Run(c.Request, (string)c.GetRouteValue("leadId")!, c.RequestAborted)));
         web.MapPost("/api/crm/feedback", Guard(keys, nameof(RecordCrmFeedback), Function, c => F<RecordCrmFeedback>().Run(c.Request, c.RequestAborted)));
         web.MapPost("/api/crm/feedback/salesforce-outbound", Guard(keys, nameof(RecordSalesforceOutboundMessage), Function, c => F<RecordSalesforceOutboundMessage>().Run(c.Request, c.RequestAborted)));
