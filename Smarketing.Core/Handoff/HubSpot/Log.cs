@@ -6,11 +6,11 @@ namespace Smarketing.Core.Handoff.HubSpot;
 internal static partial class Log
 {
     [LoggerMessage(206, LogLevel.Information, "HubSpot contact {RecordId} is at lifecycle stage {Current}, which is not before {Target} in Crm:HubSpot:LifecycleStageOrder; leaving it")]
-    public static partial void HubSpotStageKept(this ILogger logger, string recordId, string current, string target);
+    public static partial void HubSpotStageKept(this ILogger logger, Echoed recordId, Echoed current, Echoed target);
 
     [LoggerMessage(207, LogLevel.Warning, "HubSpot contact {RecordId} has the e-mail address of lead {LeadId} but belongs to lead {OtherLeadId}; the lead is refused, not merged")]
-    public static partial void HubSpotAddressTaken(this ILogger logger, string leadId, string recordId, string otherLeadId);
+    public static partial void HubSpotAddressTaken(this ILogger logger, Echoed leadId, Echoed recordId, Echoed otherLeadId);
 
     [LoggerMessage(215, LogLevel.Information, "HubSpot contact {RecordId} already had the e-mail address of lead {LeadId} and no lead id; it becomes the lead's contact")]
-    public static partial void HubSpotContactTakenOver(this ILogger logger, string leadId, string recordId);
+    public static partial void HubSpotContactTakenOver(this ILogger logger, Echoed leadId, Echoed recordId);
 }

@@ -6,7 +6,7 @@ namespace Smarketing.Core.Handoff.Salesforce;
 internal static partial class Log
 {
     [LoggerMessage(200, LogLevel.Information, "Salesforce access token obtained for instance {InstanceUrl}")]
-    public static partial void SalesforceTokenObtained(this ILogger logger, string instanceUrl);
+    public static partial void SalesforceTokenObtained(this ILogger logger, Echoed instanceUrl);
 
     [LoggerMessage(201, LogLevel.Information, "Salesforce rejected the cached access token (401); fetching a new one")]
     public static partial void SalesforceTokenRejected(this ILogger logger);
@@ -18,8 +18,8 @@ internal static partial class Log
     public static partial void SalesforceApiUsageHigh(this ILogger logger, long used, long limit, int percent, int warnPercent);
 
     [LoggerMessage(204, LogLevel.Information, "Salesforce has no Lead {ExternalId} yet and requires {Fields}; creating it with the configured defaults for those fields")]
-    public static partial void SalesforceCreateDefaultsUsed(this ILogger logger, string externalId, string fields);
+    public static partial void SalesforceCreateDefaultsUsed(this ILogger logger, Echoed externalId, Echoed fields);
 
     [LoggerMessage(214, LogLevel.Information, "Salesforce Lead {ExternalId} was gone when the handoff was retried and was created again as {RecordId}; sending its owner and status")]
-    public static partial void SalesforceCreateOnlyFieldsSent(this ILogger logger, string externalId, string recordId);
+    public static partial void SalesforceCreateOnlyFieldsSent(this ILogger logger, Echoed externalId, Echoed recordId);
 }
