@@ -4,14 +4,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Smarketing.Core.Intake.Generic;
 using Smarketing.Functions;
-using Smarketing.Functions.Composition;
 using Smarketing.Functions.Http;
 using Smarketing.Functions.Storage;
 using Smarketing.Tests.Crm;
@@ -50,24 +45,15 @@ public sealed partial class LogCaptureTests
             settings[key] = value;
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(logs);
-        builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.AddSmarketing();
-        await using var web = builder.Build();
-        web.MapFunctions(web.Services, LocalFunctionsServer.DefaultKeys);
-        await web.StartAsync();
+        await using var web = await WorkerWebApp.StartAsync(settings, logs);
         using var http = new HttpClient { BaseAddress = new Uri(web.Urls.First()) };
         var code = "?code=" + LocalFunctionsServer.FunctionKey;
 
         // Intake: one lead with an id, one identified only by its address.
         var withId = Lead("lead-logcapture-1", Email, Phone);
         var withoutId = Lead(null, OtherEmail, OtherPhone);
-        using (var first = await http.SendAsync(Signed(HttpMethod.Post, "/api/leads" + code, withId.ToJsonString(), TestApp.GenericSecret)))
-        using (var second = await http.SendAsync(Signed(HttpMethod.Post, "/api/leads" + code, withoutId.ToJsonString(), TestApp.GenericSecret)))
+        using (var first = await http.SendAsync(WorkerWebApp.SignedRequest(HttpMethod.Post, "/api/leads" + code, withId.ToJsonString(), TestApp.GenericSecret)))
+        using (var second = await http.SendAsync(WorkerWebApp.SignedRequest(HttpMethod.Post, "/api/leads" + code, withoutId.ToJsonString(), TestApp.GenericSecret)))
         {
             Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
             Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
@@ -87,7 +73,7 @@ public sealed partial class LogCaptureTests
             ["reasonCode"] = "NOT_A_FIT",
             ["note"] = $"Called {Phone}, wrote to {Email}: no budget",
         };
-        using (var recorded = await http.SendAsync(Signed(HttpMethod.Post, "/api/crm/feedback" + code, feedback.ToJsonString(), TestApp.FeedbackSecret)))
+        using (var recorded = await http.SendAsync(WorkerWebApp.SignedRequest(HttpMethod.Post, "/api/crm/feedback" + code, feedback.ToJsonString(), TestApp.FeedbackSecret)))
         {
             Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
         }
@@ -146,18 +132,6 @@ public sealed partial class LogCaptureTests
         lead["email"] = email;
         lead["phone"] = phone;
         return lead;
-    }
-
-    private static HttpRequestMessage Signed(HttpMethod method, string path, string json, string secret)
-    {
-        var webhookId = "msg_" + Guid.NewGuid().ToString("N");
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        StandardWebhooks.TryDecodeSecret(secret, out var key);
-        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Add(StandardWebhooks.IdHeader, webhookId);
-        request.Headers.Add(StandardWebhooks.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(key, webhookId, timestamp, Encoding.UTF8.GetBytes(json)));
-        return request;
     }
 
     private static HttpRequestMessage Admin(HttpMethod method, string path)

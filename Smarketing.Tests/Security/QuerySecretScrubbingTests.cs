@@ -1,17 +1,10 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Smarketing.Core.Contracts;
 using Smarketing.Core.Handoff;
 using Smarketing.Core.Handoff.HubSpot;
-using Smarketing.Core.Intake.Generic;
 using Smarketing.Functions;
-using Smarketing.Functions.Composition;
 using Smarketing.Functions.Storage;
 using Smarketing.Tests.Crm;
 using Smarketing.Tests.Infrastructure;
@@ -37,7 +30,6 @@ public sealed class QuerySecretScrubbingTests
         await using var crm = await FakeHubSpot.StartNewAsync();
         await using var account = await Azurite.LeaseAccountAsync();
         var logs = new LogSink();
-        var builder = WebApplication.CreateSlimBuilder();
         var settings = new Dictionary<string, string?>(TestApp.DefaultSettings)
         {
             [StorageOptions.ConnectionSetting] = account.ConnectionString,
@@ -49,18 +41,10 @@ public sealed class QuerySecretScrubbingTests
             settings[key] = value;
         }
 
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(logs);
-        builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.AddSmarketing();
-        await using var web = builder.Build();
-        web.MapFunctions(web.Services, LocalFunctionsServer.DefaultKeys);
-        await web.StartAsync();
+        await using var web = await WorkerWebApp.StartAsync(settings, logs);
         using var http = new HttpClient { BaseAddress = new Uri(web.Urls.First()) };
 
-        using var lead = SignedLead("lead-scrub", "/api/leads?code=" + LocalFunctionsServer.FunctionKey + "&token=" + OutboundToken);
+        using var lead = WorkerWebApp.SignedRequest(HttpMethod.Post, "/api/leads?code=" + LocalFunctionsServer.FunctionKey + "&token=" + OutboundToken, Leads.Article("lead-scrub").ToJsonString(), TestApp.GenericSecret);
         using var accepted = await http.SendAsync(lead);
         using var outbound = await http.PostAsync(
             new Uri($"/api/crm/feedback/salesforce-outbound?code={LocalFunctionsServer.FunctionKey}&token={OutboundToken}", UriKind.Relative),
@@ -94,17 +78,4 @@ public sealed class QuerySecretScrubbingTests
     [Fact]
     public void SensitiveText_CrmErrorQuotingAUrlWithAToken_TokenRedacted() =>
         Assert.DoesNotContain("s3cr3t", SensitiveText.Redact("HttpRequestException: 401 from https://crm.example.com/api?token=s3cr3t"), StringComparison.Ordinal);
-
-    private static HttpRequestMessage SignedLead(string id, string path)
-    {
-        var json = Leads.Article(id).ToJsonString();
-        var webhookId = "msg_" + Guid.NewGuid().ToString("N");
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        StandardWebhooks.TryDecodeSecret(TestApp.GenericSecret, out var key);
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Add(StandardWebhooks.IdHeader, webhookId);
-        request.Headers.Add(StandardWebhooks.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(key, webhookId, timestamp, Encoding.UTF8.GetBytes(json)));
-        return request;
-    }
 }
