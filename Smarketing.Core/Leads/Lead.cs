@@ -260,6 +260,13 @@ public sealed class Lead
         {
             message = ToHandoffMessage();
         }
+        else if (Status == LeadStatus.Mql && ErasedAt is not null && !Handoff.Pending && Email is not null && Mql is not null)
+        {
+            // An erasure ended this MQL's handoff before it reached the CRM; the person came back with contact data, so
+            // the handoff starts again rather than leaving an MQL that nothing will ever hand off.
+            Handoff = Handoff with { Pending = true, EnqueueFailed = false, RequeuedAt = null, DeferredUntil = null, Resumes = 0, Failures = 0, LastError = null, LastFailedAt = null, Refused = false };
+            message = ToHandoffMessage();
+        }
 
         return new SubmissionOutcome { Duplicate = false, Changed = true, Handoff = message };
     }

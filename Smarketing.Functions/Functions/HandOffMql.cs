@@ -124,9 +124,23 @@ public sealed class HandOffMql(
 
     // The reason is logged and shown by the replay listing: CRMs echo refused values, so the lead's contact data (read from
     // the ledger, as the message carries none) comes out.
+    // When storage is what failed, that read fails too: the reason is then redacted by the e-mail and phone patterns alone,
+    // so the failure is still recorded (circuit, attempt, dead letter) instead of the read's exception replacing it.
     private async Task<string> ReasonAsync(string text, HandoffMessage? message, CancellationToken cancellationToken)
     {
-        var lead = string.IsNullOrWhiteSpace(message?.LeadId) ? null : await ledger.FindAsync(message.LeadId, cancellationToken);
+        Lead? lead = null;
+        if (!string.IsNullOrWhiteSpace(message?.LeadId))
+        {
+            try
+            {
+                lead = await ledger.FindAsync(message.LeadId, cancellationToken);
+            }
+            catch (Exception ex) when (ex is Azure.RequestFailedException or IOException or HttpRequestException or TimeoutException)
+            {
+                lead = null; // Redacted by the patterns alone (above).
+            }
+        }
+
         return SensitiveText.Redact(text, lead?.Email, lead?.Phone);
     }
 

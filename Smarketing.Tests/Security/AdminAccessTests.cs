@@ -26,6 +26,8 @@ public sealed class AdminAccessTests
         { "GET", "/api/handoffs/status", null },
         { "GET", "/api/handoffs/poison", null },
         { "POST", "/api/handoffs/poison/replay", """{"leadIds":["lead-never-dead-lettered"]}""" },
+        { "DELETE", "/api/leads/lead-admin", null },
+        { "POST", "/api/erasures", """{"email":"nameless.admin@example.org"}""" },
     };
 
     [Theory]
@@ -177,7 +179,7 @@ public sealed class AdminAccessTests
             role_typ = "roles",
         })));
 
-    /// <summary>The app with one lead, behind the host stand-in; requests carry the host's default key.</summary>
+    /// <summary>The app with two leads (one known by id, one only by address), behind the host stand-in; requests carry the host's default key (the master key for admin-level functions).</summary>
     private sealed class Stand : IAsyncDisposable
     {
         private readonly TestApp _app;
@@ -196,13 +198,18 @@ public sealed class AdminAccessTests
             var app = await TestApp.StartAsync(settings: settings);
             var posted = await app.PostLeadAsync(Leads.Article("lead-admin").ToJsonString());
             Assert.Equal(202, posted.Status);
+            var nameless = Leads.Article();
+            nameless.Remove("id");
+            nameless["email"] = "nameless.admin@example.org";
+            Assert.Equal(202, (await app.PostLeadAsync(nameless.ToJsonString())).Status);
             return new Stand(app, await LocalFunctionsServer.StartAsync(app, runQueueListener: false));
         }
 
         public async Task<HttpResponseMessage> SendAsync(string method, string path, string? body, Action<HttpRequestMessage>? credential = null)
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
-            request.Headers.Add("x-functions-key", path.StartsWith("/api/handoffs/poison", StringComparison.Ordinal) ? LocalFunctionsServer.MasterKey : LocalFunctionsServer.FunctionKey);
+            var adminLevel = path.StartsWith("/api/handoffs/poison", StringComparison.Ordinal) || path == "/api/erasures" || method == "DELETE";
+            request.Headers.Add("x-functions-key", adminLevel ? LocalFunctionsServer.MasterKey : LocalFunctionsServer.FunctionKey);
             if (body is not null)
             {
                 request.Content = new StringContent(body, Encoding.UTF8, "application/json");

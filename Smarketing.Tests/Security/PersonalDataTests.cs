@@ -317,6 +317,27 @@ public sealed class PersonalDataTests
     }
 
     [Fact]
+    public async Task Delete_MqlBeforeItsHandoff_PersonComesBackWithANewSubmission_HandedOffAfterAll()
+    {
+        await using var app = await TestApp.StartAsync();
+        var id = (await app.PostLeadAsync(Person().ToJsonString())).Json.GetProperty("leadId").GetString()!;
+        Assert.Equal(200, (await DeleteAsync(app, id)).Status);
+        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(await TestApp.RowsAsync(app.Layout.SandboxCrm));
+
+        // A new form fill: new content, new delivery.
+        var comeback = Person();
+        comeback["phone"] = "+44 20 7946 0000";
+        Assert.Equal(202, (await app.PostLeadAsync(comeback.ToJsonString())).Status);
+        var listener = app.HandoffListener();
+        await listener.RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, listener.Failures);
+        Assert.Single(await TestApp.RowsAsync(app.Layout.SandboxCrm));
+        Assert.Equal("SAL", (await app.GetLeadAsync(id)).Status());
+    }
+
+    [Fact]
     public async Task Delete_OverHttp_FunctionKeyOrMasterKeyAloneRefused_MasterKeyAndAdminKeyErase()
     {
         await using var app = await TestApp.StartAsync();
