@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Smarketing.Core.Contracts;
+using Smarketing.Core.Handoff;
 using Smarketing.Core.Leads;
 using Smarketing.Functions.Http;
 
@@ -46,7 +47,7 @@ public sealed class GetLeadHistory(AdminAccess access, ILeadLedger ledger)
     {
         if (page is null)
         {
-            return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead.", $"The ledger has no lead '{leadId}'.");
+            return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead.", $"The ledger has no lead '{SensitiveText.Echo(leadId)}'.");
         }
 
         var next = page.NextSequence;

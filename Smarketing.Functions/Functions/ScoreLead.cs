@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Smarketing.Core.Handoff;
 using Smarketing.Core.Intake;
 using Smarketing.Core.Leads;
 using Smarketing.Core.Scoring;
@@ -34,7 +35,7 @@ public sealed class ScoreLead(WebhookIntake webhooks, LeadIntake intake, Refused
         ArgumentNullException.ThrowIfNull(request);
         if (!webhooks.TryFindSource(source ?? request.Headers[WebhookIntake.SourceHeader].FirstOrDefault(), out var leadSource))
         {
-            return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead source.", $"'{source}' is not a lead source; use {webhooks.SourceNames}.");
+            return Problems.Create(StatusCodes.Status404NotFound, "Unknown lead source.", $"'{SensitiveText.Echo(source)}' is not a lead source; use {webhooks.SourceNames}.");
         }
 
         var (body, problem) = await RequestBodies.ReadJsonAsync(request, cancellationToken, leadSource.MaxBodyBytes);

@@ -47,26 +47,24 @@ public sealed class FunnelCounterReconciler
                 continue;
             }
 
-            var lead = await ledger.FindAsync(row.GetString("LeadId") ?? TableKeys.Decode(row.PartitionKey), cancellationToken);
-            if (lead is null || lead.CountedMoves >= lead.HistoryCount)
-            {
-                continue;
-            }
-
+            var leadId = row.GetString("LeadId") ?? TableKeys.Decode(row.PartitionKey);
             try
             {
+                var lead = await ledger.FindAsync(leadId, cancellationToken);
+                if (lead is null || lead.CountedMoves >= lead.HistoryCount)
+                {
+                    continue;
+                }
+
                 await ledger.CountAsync(lead, cancellationToken);
                 counted++;
             }
-            catch (FunnelCounterContendedException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                // Still pending: the next run (or the lead's next save) counts it.
-                logger.FunnelCountDeferred(lead.LeadId, nameof(FunnelCounterContendedException));
-            }
-            catch (Azure.RequestFailedException ex) when (StorageErrors.IsPermanent(ex))
-            {
-                // A lead storage refuses to count must not stop the others; it stays pending and is logged each run.
-                logger.FunnelCountDeferred(lead.LeadId, StorageErrors.Describe(ex));
+                // One lead that cannot be read or counted now (contention, a transient or permanent storage error, a
+                // damaged row) must not stop the others, nor keep the backfill from ever completing: it stays pending
+                // for the next run (or its next save) and is logged each time.
+                logger.FunnelCountDeferred(leadId, ex is Azure.RequestFailedException rf ? StorageErrors.Describe(rf) : ex.GetType().Name);
             }
         }
 

@@ -41,6 +41,9 @@ internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters 
 
     private const string HistoryPrefix = "history-";
 
+    // How long a save may spend counting its moves before it leaves them to the reconciler.
+    private static readonly TimeSpan CountingBudget = TimeSpan.FromSeconds(10);
+
     public static string HistoryRowKey(int sequence) => HistoryPrefix + sequence.ToString("D10", CultureInfo.InvariantCulture);
 
     public async Task<Lead?> FindAsync(string leadId, CancellationToken cancellationToken)
@@ -73,11 +76,15 @@ internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters 
 
         if (lead.CountedMoves < lead.HistoryCount)
         {
+            // Counting never fails nor holds up the save it follows (intake enqueues the handoff after it): whatever goes
+            // wrong, or takes longer than CountingBudget, leaves the row pending for the reconciler, which counts it.
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            budget.CancelAfter(CountingBudget);
             try
             {
-                await CountAsync(lead, cancellationToken);
+                await CountAsync(lead, budget.Token);
             }
-            catch (Exception ex) when (ex is RequestFailedException or FunnelCounterContendedException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 // The move is on the ledger, which is the truth; the row stays pending for the reconciler.
                 logger.FunnelCountDeferred(lead.LeadId, ex.GetType().Name);
@@ -104,6 +111,19 @@ internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters 
             else
             {
                 var page = await ReadHistoryAsync(lead.LeadId, next, 100, cancellationToken);
+                if (page is not null && page.FirstSequence > next && page.Entries.Count > 0)
+                {
+                    // Retention removed moves before they were counted (the reconciler had not run for that long): they
+                    // cannot be counted any more; the gap is logged, and counting goes on from the oldest move kept
+                    // instead of numbering the kept moves from the missing ones (which counted them twice).
+                    logger.FunnelCountDeferred(lead.LeadId, $"history moves {next}–{page.FirstSequence - 1} removed before they were counted");
+                    next = page.FirstSequence;
+                    if (next >= firstInMemory)
+                    {
+                        continue;
+                    }
+                }
+
                 entries = page is null ? [] : [.. page.Entries.Take(firstInMemory - next)];
                 if (entries.Count == 0)
                 {

@@ -6,9 +6,9 @@ namespace Smarketing.Tests.Infrastructure;
 
 /// <summary>
 /// An Azure SDK pipeline policy that makes matching storage requests fail as if the service were down,
-/// while <see cref="Failing"/> is set. Injected into the app's own clients through their options.
+/// while <see cref="Failing"/> is set (a 503, or the given exception, e.g. a dropped connection). Injected into the app's own clients through their options.
 /// </summary>
-public sealed class FaultInjectionPolicy(Func<HttpMessage, bool> matches) : HttpPipelinePolicy
+public sealed class FaultInjectionPolicy(Func<HttpMessage, bool> matches, Func<Exception>? fault = null) : HttpPipelinePolicy
 {
     private int _injected;
 
@@ -37,7 +37,7 @@ public sealed class FaultInjectionPolicy(Func<HttpMessage, bool> matches) : Http
         if (Failing && matches(message))
         {
             Interlocked.Increment(ref _injected);
-            throw new RequestFailedException(503, "Injected fault: the queue service is unavailable.", "ServerBusy", null);
+            throw fault?.Invoke() ?? new RequestFailedException(503, "Injected fault: the queue service is unavailable.", "ServerBusy", null);
         }
     }
 }

@@ -105,6 +105,27 @@ public sealed class BoundedSummaryTests(Xunit.Abstractions.ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Counters_ConnectionDroppedWhileCounting_IntakeStillAcceptsAndEnqueuesTheHandoff_ReconcilerCountsLater()
+    {
+        var fault = new FaultInjectionPolicy(
+            m => m.Request.Uri.Path.Contains(StorageLayout.FunnelCountersTable, StringComparison.Ordinal),
+            () => new IOException("Injected fault: the connection was reset."));
+        await using var app = await StartAsync(configure: b => b.Services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(fault, HttpPipelinePosition.PerCall)));
+
+        fault.Failing = true;
+        var answer = await app.PostLeadAsync(Lead("dropped").ToJsonString());
+        fault.Failing = false;
+
+        Assert.Equal(202, answer.Status);
+        Assert.True(fault.Injected > 0);
+        Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff));
+        var row = (await app.Layout.LeadLedger.GetEntityAsync<TableEntity>("dropped", TableLeadLedger.RowKey)).Value;
+        Assert.True(row.GetBoolean("CountsPending"));
+        await app.Services.GetRequiredService<FunnelCounterReconciler>().ReconcileAsync(CancellationToken.None);
+        Assert.Equal(1, await MqlsAsync(app));
+    }
+
+    [Fact]
     public async Task Counters_OneMoveCountedEightTimesAtOnce_CountedOnce()
     {
         await using var app = await StartAsync();
