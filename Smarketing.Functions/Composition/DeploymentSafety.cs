@@ -46,11 +46,15 @@ public sealed class DeploymentSafety
         "local-om-token-change-me", "local-flow-secret-change-me", "local-hubspot-client-secret", "local-hubspot-api-key-change-me",
     };
 
-    /// <summary>Whether <see cref="EnvironmentSetting"/> is <c>Development</c> (a local run), where the app may run open.</summary>
+    /// <summary>
+    /// Whether <see cref="EnvironmentSetting"/> is <c>Development</c> (a local run), where the app may run open. Never on
+    /// App Service (<c>WEBSITE_INSTANCE_ID</c> is set there): one copied setting must not open a deployed app.
+    /// </summary>
     public static bool IsDevelopment(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return string.Equals(configuration[EnvironmentSetting], "Development", StringComparison.OrdinalIgnoreCase);
+        return string.Equals(configuration[EnvironmentSetting], "Development", StringComparison.OrdinalIgnoreCase)
+            && string.IsNullOrEmpty(configuration["WEBSITE_INSTANCE_ID"]);
     }
 
     /// <summary>
@@ -76,14 +80,16 @@ internal sealed class DeploymentSafetyValidator(IConfiguration configuration) : 
         }
 
         var environment = configuration[DeploymentSafety.EnvironmentSetting];
-        if (string.Equals(environment, "Development", StringComparison.OrdinalIgnoreCase))
+        if (DeploymentSafety.IsDevelopment(configuration))
         {
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
         }
 
         var where = string.IsNullOrEmpty(environment)
             ? $"{DeploymentSafety.EnvironmentSetting} is not set, which is Production"
-            : $"{DeploymentSafety.EnvironmentSetting} is '{environment}'";
+            : string.Equals(environment, "Development", StringComparison.OrdinalIgnoreCase)
+                ? $"{DeploymentSafety.EnvironmentSetting} is 'Development', but WEBSITE_INSTANCE_ID says this is App Service"
+                : $"{DeploymentSafety.EnvironmentSetting} is '{environment}'";
         foreach (var key in DeploymentSafety.AllowUnsignedSettings)
         {
             if (bool.TryParse(configuration[key], out var allow) && allow)

@@ -24,6 +24,9 @@ public sealed class AdminOptions
     /// <summary>The header App Service Authentication (Easy Auth) puts the signed-in principal in.</summary>
     public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
 
+    /// <summary>The variable App Service sets to <c>True</c> when App Service Authentication is on for the app.</summary>
+    public const string AppServiceAuthEnabledSetting = "WEBSITE_AUTH_ENABLED";
+
     /// <summary>The role an Entra ID principal needs when <see cref="AllowedRoles"/> is not set.</summary>
     public const string DefaultRole = "Smarketing.Admin";
 
@@ -179,6 +182,11 @@ internal sealed class AdminOptionsValidator(IConfiguration configuration) : IVal
             {
                 failures.Add(string.Create(CultureInfo.InvariantCulture, $"{which} is too weak: about {bits} bits (length × log2 of its distinct characters), at least {DeploymentSafety.MinSecretBits} needed outside Development; generate one, e.g. openssl rand -base64 32."));
             }
+        }
+
+        if (options.TrustAppServicePrincipal && !string.Equals(configuration[AdminOptions.AppServiceAuthEnabledSetting], "True", StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"Setting {AdminOptions.SectionName}:TrustAppServicePrincipal is true, but App Service Authentication is not on ({AdminOptions.AppServiceAuthEnabledSetting} is not True): without it any caller with a key could send a forged {AdminOptions.PrincipalHeader}. Turn App Service Authentication on (docs/security.md) or set the setting to false.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

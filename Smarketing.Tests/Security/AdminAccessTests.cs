@@ -56,6 +56,15 @@ public sealed class AdminAccessTests
     }
 
     [Fact]
+    public async Task OutsideDevelopment_TrustedPrincipalWithoutAppServiceAuthentication_RefusesToStart()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Admin:TrustAppServicePrincipal"] = "true" }));
+
+        Assert.Contains("Admin:TrustAppServicePrincipal", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("WEBSITE_AUTH_ENABLED", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReadApi_WrongAdminKey_401()
     {
         await using var stand = await Stand.StartAsync();
@@ -70,7 +79,7 @@ public sealed class AdminAccessTests
     [MemberData(nameof(ReadAndAdminApis))]
     public async Task ReadApi_TrustedPrincipalWithAnAllowedRole_200(string method, string path, string? body)
     {
-        await using var stand = await Stand.StartAsync(new() { ["Admin:TrustAppServicePrincipal"] = "true" });
+        await using var stand = await Stand.StartAsync(new() { ["Admin:TrustAppServicePrincipal"] = "true", [AdminOptions.AppServiceAuthEnabledSetting] = "True" });
 
         using var response = await stand.SendAsync(method, path, body, r => r.Headers.Add(AdminOptions.PrincipalHeader, Principal("roles", AdminOptions.DefaultRole)));
 
@@ -80,7 +89,7 @@ public sealed class AdminAccessTests
     [Fact]
     public async Task ReadApi_TrustedPrincipalWithoutAnAllowedRole_403ProblemJson()
     {
-        await using var stand = await Stand.StartAsync(new() { ["Admin:TrustAppServicePrincipal"] = "true" });
+        await using var stand = await Stand.StartAsync(new() { ["Admin:TrustAppServicePrincipal"] = "true", [AdminOptions.AppServiceAuthEnabledSetting] = "True" });
 
         using var response = await stand.SendAsync("GET", "/api/feedback/export", null, r => r.Headers.Add(AdminOptions.PrincipalHeader, Principal("roles", "Smarketing.Reader")));
 
@@ -95,6 +104,7 @@ public sealed class AdminAccessTests
         await using var stand = await Stand.StartAsync(new()
         {
             ["Admin:TrustAppServicePrincipal"] = "true",
+            [AdminOptions.AppServiceAuthEnabledSetting] = "True",
             ["Admin:AllowedRoles"] = "RevOps.Admin, RevOps.Auditor",
         });
         var roleType = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
@@ -113,7 +123,7 @@ public sealed class AdminAccessTests
     [InlineData("bm90IGpzb24=")]
     public async Task ReadApi_TrustedButUnreadablePrincipal_401(string header)
     {
-        await using var stand = await Stand.StartAsync(new() { ["Admin:TrustAppServicePrincipal"] = "true" });
+        await using var stand = await Stand.StartAsync(new() { ["Admin:TrustAppServicePrincipal"] = "true", [AdminOptions.AppServiceAuthEnabledSetting] = "True" });
 
         using var response = await stand.SendAsync("GET", "/api/leads/lead-admin", null, r => r.Headers.TryAddWithoutValidation(AdminOptions.PrincipalHeader, header));
 

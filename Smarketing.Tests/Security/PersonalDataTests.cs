@@ -276,7 +276,7 @@ public sealed class PersonalDataTests
     [Fact]
     public async Task Delete_Twice_SecondAnswersAlreadyErased_OneAuditRowWithWhoAndWhatButNoContactData_UnknownIs404()
     {
-        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Admin:TrustAppServicePrincipal"] = "true" });
+        await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?> { ["Admin:TrustAppServicePrincipal"] = "true", [Smarketing.Functions.Http.AdminOptions.AppServiceAuthEnabledSetting] = "True" });
         var id = (await app.PostLeadAsync(Person().ToJsonString())).Json.GetProperty("leadId").GetString()!;
         await RunHandoffsAsync(app);
 

@@ -61,6 +61,23 @@ public sealed class SafeDefaultsTests
     }
 
     [Fact]
+    public async Task DevelopmentCopiedToAppService_UnsignedSourceStillRefused()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = await TestApp.StartAsync(settings: new Dictionary<string, string?>
+            {
+                ["Intake:Marketo:AllowUnsigned"] = "true",
+                ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
+                ["WEBSITE_INSTANCE_ID"] = "4f1c0d2e9a7b",
+            });
+        });
+
+        Assert.Contains("Setting Intake:Marketo:AllowUnsigned is true outside Development", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("WEBSITE_INSTANCE_ID", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheOldGlobalAllowUnsigned_RefusedEvenInDevelopment_NamingTheSettingsThatReplaceIt()
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
