@@ -41,6 +41,17 @@ public sealed class LeadEraser(StorageLayout layout, ILeadLedger ledger, TimePro
         ArgumentException.ThrowIfNullOrEmpty(leadId);
         ArgumentNullException.ThrowIfNull(requestedBy);
         var now = timeProvider.GetUtcNow();
+
+        // The audit row is written before anything is erased, so a request that fails half-way (and whose retry then finds
+        // little or nothing left) is still on record as started; it is completed with what was removed at the end.
+        var audit = new TableEntity(TableKeys.Encode(leadId), $"{DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks:D19}-{Guid.NewGuid():N}")
+        {
+            ["LeadId"] = leadId,
+            ["ErasedAt"] = now,
+            ["ErasedBy"] = requestedBy,
+            ["Status"] = "started",
+        };
+        await layout.ErasureAudit.AddEntityAsync(audit, cancellationToken);
         var (found, changed, erasedAt) = await ledger.UpdateAsync(
             leadId,
             current => current is null
@@ -51,6 +62,8 @@ public sealed class LeadEraser(StorageLayout layout, ILeadLedger ledger, TimePro
             cancellationToken);
         if (!found)
         {
+            // Nothing to erase, nothing to audit.
+            await layout.ErasureAudit.DeleteEntityAsync(audit.PartitionKey, audit.RowKey, ETag.All, cancellationToken);
             return new ErasureResult { LeadId = leadId, Found = false, AlreadyErased = false };
         }
 
@@ -82,16 +95,15 @@ public sealed class LeadEraser(StorageLayout layout, ILeadLedger ledger, TimePro
 
         if (erased.Count > 0)
         {
-            await layout.ErasureAudit.AddEntityAsync(
-                new TableEntity(TableKeys.Encode(leadId), $"{DateTimeOffset.MaxValue.UtcTicks - now.UtcTicks:D19}-{Guid.NewGuid():N}")
-                {
-                    ["LeadId"] = leadId,
-                    ["ErasedAt"] = now,
-                    ["ErasedBy"] = requestedBy,
-                    ["Erased"] = string.Join(',', erased),
-                },
-                cancellationToken);
+            audit["Erased"] = string.Join(',', erased);
+            audit["Status"] = "completed";
+            await layout.ErasureAudit.UpdateEntityAsync(audit, ETag.All, TableUpdateMode.Replace, cancellationToken);
             logger.LeadErased(leadId, string.Join(',', erased));
+        }
+        else
+        {
+            // Already erased by an earlier request, which has its own row: this one changed nothing.
+            await layout.ErasureAudit.DeleteEntityAsync(audit.PartitionKey, audit.RowKey, ETag.All, cancellationToken);
         }
 
         return new ErasureResult { LeadId = leadId, Found = true, AlreadyErased = erased.Count == 0, ErasedAt = erasedAt, Erased = erased };

@@ -317,6 +317,29 @@ public sealed class PersonalDataTests
     }
 
     [Fact]
+    public async Task Delete_StorageFailsHalfWay_503AndTheRequestIsAuditedAsStarted_RetryCompletesIt()
+    {
+        var fault = new FaultInjectionPolicy(m => m.Request.Uri.Path.Contains(StorageLayout.SandboxCrmTable, StringComparison.Ordinal));
+        await using var app = await TestApp.StartAsync(configure: b => b.Services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(fault, Azure.Core.HttpPipelinePosition.PerCall)));
+        var id = (await app.PostLeadAsync(Person().ToJsonString())).Json.GetProperty("leadId").GetString()!;
+        await app.HandoffListener().RunUntilEmptyAsync(TimeSpan.FromSeconds(30));
+
+        fault.Failing = true;
+        var failed = await DeleteAsync(app, id);
+        fault.Failing = false;
+        var afterFailure = await TestApp.RowsAsync(app.Layout.ErasureAudit);
+        var retried = await DeleteAsync(app, id);
+        var audit = await TestApp.RowsAsync(app.Layout.ErasureAudit);
+
+        Assert.Equal(503, failed.Status);
+        Assert.Equal("started", Assert.Single(afterFailure).GetString("Status"));
+        Assert.Equal(200, retried.Status);
+        Assert.Equal(2, audit.Count);
+        Assert.Contains(audit, r => r.GetString("Status") == "completed" && r.GetString("Erased")!.Contains("sandbox-crm", StringComparison.Ordinal));
+        Assert.Empty(await TracesAsync(app));
+    }
+
+    [Fact]
     public async Task Delete_MqlBeforeItsHandoff_PersonComesBackWithANewSubmission_HandedOffAfterAll()
     {
         await using var app = await TestApp.StartAsync();
