@@ -252,7 +252,7 @@ public sealed record FunnelMove
                 Sequence = sequence,
                 At = entry.At,
                 To = entry.To,
-                Campaign = campaign,
+                Campaign = entry.Campaign ?? campaign,
                 ReasonCode = entry.To is LeadStatus.ClosedLost or LeadStatus.Disqualified ? entry.ReasonCode ?? "(none)" : null,
                 ReasonCategory = entry.To == LeadStatus.Disqualified ? reason?.Category ?? "other" : null,
                 ReasonLabel = reason?.Label,

@@ -634,7 +634,9 @@ public sealed class Lead
     // The one place a lifecycle move is made, so the handoff can never stay pending once the lead has left MQL.
     private TransitionRefusal? Move(TransitionRequest request, LifecyclePolicy policy)
     {
-        var refusal = _lifecycle.TryApply(request, policy, out _);
+        // A move to MQL opens a new MQL snapshot of the lead's current campaign; every other move belongs to the current one.
+        var campaign = request.To == LeadStatus.Mql ? Campaign : Mql?.Campaign ?? Campaign;
+        var refusal = _lifecycle.TryApply(request with { Campaign = campaign }, policy, out _);
         if (refusal is null && Status != LeadStatus.Mql && (Handoff.Pending || Handoff.EnqueueFailed))
         {
             Handoff = Handoff with { Pending = false, EnqueueFailed = false };

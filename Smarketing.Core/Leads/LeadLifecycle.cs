@@ -87,6 +87,7 @@ internal sealed class LeadLifecycle
             OwnerId = request.To == LeadStatus.Sal ? request.OwnerId : null,
             CrmRecordId = request.To == LeadStatus.Sal ? request.CrmRecordId : null,
             RecycleCount = recycles,
+            Campaign = request.Campaign,
         };
         _history.Add(entry);
         Status = request.To;

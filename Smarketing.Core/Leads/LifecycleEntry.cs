@@ -35,4 +35,10 @@ public sealed record LifecycleEntry
 
     /// <summary>The recycle count after the move.</summary>
     public int RecycleCount { get; init; }
+
+    /// <summary>
+    /// The campaign the move is attributed to, as it was when the move was made (the MQL snapshot's, else the lead's):
+    /// the funnel counters count the move under it even when they count it later. Null on moves of earlier versions.
+    /// </summary>
+    public string? Campaign { get; init; }
 }

@@ -41,4 +41,7 @@ public sealed record TransitionRequest
 
     /// <summary>SAL → SQL: sales confirmed the timeline.</summary>
     public bool TimelineConfirmed { get; init; }
+
+    /// <summary>The campaign the move is attributed to (set by the lead when it makes the move).</summary>
+    public string? Campaign { get; init; }
 }

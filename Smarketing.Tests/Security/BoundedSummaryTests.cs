@@ -183,6 +183,33 @@ public sealed class BoundedSummaryTests(Xunit.Abstractions.ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Counters_MovesRecountedAfterTheLeadChangedCampaign_CountedOnceUnderTheCampaignOfTheirTime()
+    {
+        await using var app = await StartAsync(settings: new Dictionary<string, string?> { ["Lifecycle:RecycleCooldown"] = "1.00:00:00" });
+        await HandOffAsync(app, ["moved-on"]);
+        await DisqualifyAsync(app, "moved-on");
+
+        // The counters took the moves, the ledger did not record so (a crash, or a concurrent save in between).
+        await app.Layout.LeadLedger.UpdateEntityAsync(
+            new TableEntity("moved-on", TableLeadLedger.RowKey) { ["CountedMoves"] = 0, ["CountsPending"] = true },
+            Azure.ETag.All,
+            TableUpdateMode.Merge);
+
+        // Two days on, the lead comes back qualified from another campaign: recycled, MQL again, a new MQL snapshot.
+        app.Time.Advance(TimeSpan.FromDays(2));
+        var comeback = Lead("moved-on");
+        comeback["campaign"] = "2026-q4-trade-show";
+        Assert.Equal(202, (await app.PostLeadAsync(comeback.ToJsonString())).Status);
+        await app.Services.GetRequiredService<FunnelCounterReconciler>().ReconcileAsync(CancellationToken.None);
+
+        var summary = (await app.GetSummaryAsync(Window)).Json;
+        var totals = summary.GetProperty("totals");
+        Assert.Equal(2, totals.GetProperty("mqls").GetInt32());
+        Assert.Equal(1, totals.GetProperty("sals").GetInt32());
+        Assert.Equal(1, totals.GetProperty("disqualifications").GetInt32());
+    }
+
+    [Fact]
     public async Task Summary_BeyondTheConcurrencyLimit_429ProblemWithRetryAfter()
     {
         await using var app = await StartAsync(settings: new Dictionary<string, string?> { ["Feedback:Summary:MaxConcurrent"] = "1" });
