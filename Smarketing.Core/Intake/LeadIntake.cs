@@ -66,6 +66,7 @@ public sealed class LeadIntake(
             {
                 var lead = current ?? Lead.Create(submission.LeadId, now);
                 var outcome = lead.Submit(submission, deliveryId, score, now, policy);
+                lead.DeferCounting();
                 var result = new IntakeResult
                 {
                     LeadId = lead.LeadId,

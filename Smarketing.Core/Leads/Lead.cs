@@ -123,6 +123,16 @@ public sealed class Lead
     /// <summary>When the lead last changed.</summary>
     public DateTimeOffset UpdatedAt { get; private set; }
 
+    /// <summary>
+    /// True when the save of this change is to leave its moves to the funnel counters' later pass (the lead's next save
+    /// or the reconciler) instead of counting them inline; not stored. Intake sets it: a webhook is answered and its
+    /// handoff enqueued without waiting on the counters' shared rows.
+    /// </summary>
+    public bool CountLater { get; private set; }
+
+    /// <summary>Leaves the moves of this change to the funnel counters' later pass (see <see cref="CountLater"/>).</summary>
+    public void DeferCounting() => CountLater = true;
+
     /// <summary>When the person's contact data was last erased (<see cref="Erase"/>); null when never.</summary>
     public DateTimeOffset? ErasedAt { get; private set; }
 

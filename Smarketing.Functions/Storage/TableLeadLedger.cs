@@ -74,7 +74,7 @@ internal sealed class TableLeadLedger(StorageLayout layout, TableFunnelCounters 
             throw new LedgerPermanentFailureException(lead.LeadId, reason, ex);
         }
 
-        if (lead.CountedMoves < lead.HistoryCount)
+        if (lead.CountedMoves < lead.HistoryCount && !lead.CountLater)
         {
             // Counting never fails nor holds up the save it follows (intake enqueues the handoff after it): whatever goes
             // wrong, or takes longer than CountingBudget, leaves the row pending for the reconciler, which counts it.

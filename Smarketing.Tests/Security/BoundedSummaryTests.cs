@@ -79,10 +79,13 @@ public sealed class BoundedSummaryTests(Xunit.Abstractions.ITestOutputHelper out
         await using var app = await StartAsync(configure: b => b.Services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(fault, HttpPipelinePosition.PerCall)));
         await HandOffAsync(app, ["counted-1", "counted-2"]);
 
-        // The move to MQL reaches the ledger, its count does not (as if the process died between the two writes).
-        fault.Failing = true;
+        // The moves to MQL and SAL reach the ledger, their counts do not (as if the process died between the two writes).
         Assert.Equal(202, (await app.PostLeadAsync(Lead("crashed").ToJsonString())).Status);
+        fault.Failing = true;
+        var handoff = app.HandoffListener();
+        await handoff.RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
         fault.Failing = false;
+        Assert.Equal(0, handoff.Failures);
         Assert.True(fault.Injected > 0);
         Assert.Equal(2, await MqlsAsync(app));
         var row = (await app.Layout.LeadLedger.GetEntityAsync<TableEntity>("crashed", TableLeadLedger.RowKey)).Value;
@@ -101,27 +104,46 @@ public sealed class BoundedSummaryTests(Xunit.Abstractions.ITestOutputHelper out
         Assert.Equal(0, await reconciler.ReconcileAsync(CancellationToken.None));
         var totals = (await app.GetSummaryAsync(Window)).Json.GetProperty("totals");
         Assert.Equal(3, totals.GetProperty("mqls").GetInt32());
-        Assert.Equal(2, totals.GetProperty("sals").GetInt32());
+        Assert.Equal(3, totals.GetProperty("sals").GetInt32());
     }
 
     [Fact]
-    public async Task Counters_ConnectionDroppedWhileCounting_IntakeStillAcceptsAndEnqueuesTheHandoff_ReconcilerCountsLater()
+    public async Task Counters_ConnectionDroppedWhileCounting_HandoffStillSucceeds_ReconcilerCountsLater()
     {
         var fault = new FaultInjectionPolicy(
             m => m.Request.Uri.Path.Contains(StorageLayout.FunnelCountersTable, StringComparison.Ordinal),
             () => new IOException("Injected fault: the connection was reset."));
         await using var app = await StartAsync(configure: b => b.Services.ConfigureAll<TableClientOptions>(o => o.AddPolicy(fault, HttpPipelinePosition.PerCall)));
+        Assert.Equal(202, (await app.PostLeadAsync(Lead("dropped").ToJsonString())).Status);
 
         fault.Failing = true;
-        var answer = await app.PostLeadAsync(Lead("dropped").ToJsonString());
+        var handoff = app.HandoffListener();
+        await handoff.RunUntilEmptyAsync(TimeSpan.FromSeconds(60));
         fault.Failing = false;
 
-        Assert.Equal(202, answer.Status);
         Assert.True(fault.Injected > 0);
-        Assert.Single(await TestApp.PeekAsync(app.Layout.Handoff));
+        Assert.Equal(0, handoff.Failures);
+        Assert.Empty(await TestApp.RowsAsync(app.Layout.HandoffDeadLetters));
         var row = (await app.Layout.LeadLedger.GetEntityAsync<TableEntity>("dropped", TableLeadLedger.RowKey)).Value;
+        Assert.Equal("SAL", row.GetString("Status"));
         Assert.True(row.GetBoolean("CountsPending"));
         await app.Services.GetRequiredService<FunnelCounterReconciler>().ReconcileAsync(CancellationToken.None);
+        Assert.Equal(1, await MqlsAsync(app));
+    }
+
+    [Fact]
+    public async Task Intake_Mql_AnsweredWithoutTouchingTheCounters_TheHandoffCountsItsMoves()
+    {
+        var recorder = new RequestRecorder();
+        await using var app = await StartAsync(recorder);
+
+        recorder.Start();
+        Assert.Equal(202, (await app.PostLeadAsync(Lead("fast-path").ToJsonString())).Status);
+        var duringIntake = recorder.Stop();
+        Assert.DoesNotContain(duringIntake, r => r.Contains(StorageLayout.FunnelCountersTable, StringComparison.Ordinal));
+        Assert.Equal(0, await MqlsAsync(app));
+
+        await HandOffAsync(app, []);
         Assert.Equal(1, await MqlsAsync(app));
     }
 
