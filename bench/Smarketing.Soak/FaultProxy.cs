@@ -18,7 +18,6 @@ internal sealed class FaultProxy : IAsyncDisposable
     private Task _accepting = Task.CompletedTask;
     private long _connections;
     private long _resets;
-    private long _acceptErrors;
 
     public FaultProxy(int upstreamPort, double resetRatio, int seed)
     {
@@ -35,8 +34,6 @@ internal sealed class FaultProxy : IAsyncDisposable
     public long Connections => Interlocked.Read(ref _connections);
 
     public long Resets => Interlocked.Read(ref _resets);
-
-    public long AcceptErrors => Interlocked.Read(ref _acceptErrors);
 
     public void Start()
     {
@@ -62,7 +59,6 @@ internal sealed class FaultProxy : IAsyncDisposable
                 // A connection reset while it waited in the backlog (the app was killed), or the process ran out of
                 // descriptors for a moment: the proxy goes on accepting. Before, one such error ended the accept loop
                 // while the listener stayed open, and every later connection hung in the backlog unanswered.
-                Interlocked.Increment(ref _acceptErrors);
                 Console.Error.WriteLine($"fault proxy: accept failed ({ex.SocketErrorCode}); accepting again");
                 await Task.Delay(10, CancellationToken.None);
                 continue;
