@@ -35,6 +35,7 @@ public static class CrmRegistration
         builder.AddSalesforceCrm();
         builder.AddHubSpotCrm();
 
+        Batch.BatchRegistration.AddBatchCrm(services);
         services.AddSingleton<ICrmClient>(sp =>
         {
             var provider = sp.GetRequiredService<IOptions<CrmOptions>>().Value.Provider;
