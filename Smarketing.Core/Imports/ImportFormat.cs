@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Headers;
 
-// The namespace is the feature's name: "Imports" is a keyword only in Visual Basic, which no caller of this app uses.
-[assembly: SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Scope = "namespace", Target = "~N:Smarketing.Core.Imports")]
+[assembly: SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Scope = "namespace", Target = "~N:Smarketing.Core.Imports",
+    Justification = "The feature's name; 'Imports' is a keyword only in Visual Basic, which no caller of this app uses.")]
 
 namespace Smarketing.Core.Imports;
 
