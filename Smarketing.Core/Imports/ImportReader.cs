@@ -125,9 +125,8 @@ public static class ImportReader
             }
 
             var errors = CheckRow(cells, header, badData);
-            yield return errors.IsEmpty
-                ? new ImportRecord(csv.Parser.Row, CsvBody(cells, header.Fields), null)
-                : new ImportRecord(csv.Parser.Row, null, errors);
+            var body = errors.IsEmpty ? CsvBody(cells, header.Fields, errors) : null;
+            yield return errors.IsEmpty ? new ImportRecord(csv.Parser.Row, body, null) : new ImportRecord(csv.Parser.Row, null, errors);
         }
     }
 
@@ -233,7 +232,7 @@ public static class ImportReader
         return errors;
     }
 
-    private static JsonObject CsvBody(string[] cells, IReadOnlyList<string?> fields)
+    private static JsonObject CsvBody(string[] cells, IReadOnlyList<string?> fields, FieldErrors errors)
     {
         var body = new JsonObject();
         for (var i = 0; i < cells.Length; i++)
@@ -250,7 +249,7 @@ public static class ImportReader
                 _ when field.StartsWith(ImportMapping.ActionsPrefix, StringComparison.Ordinal) => VendorLeadAdapter.ActivityFromText(text),
                 _ => text,
             };
-            Put(body, field, value, new FieldErrors());
+            Put(body, field, value, errors);
         }
 
         return body;
