@@ -451,6 +451,24 @@ public sealed class ImportReaderTests
         Assert.True(source.BytesRead > 3_000_000, $"{source.BytesRead} bytes");
     }
 
+    [Theory]
+    [InlineData(ImportFormat.Csv)]
+    [InlineData(ImportFormat.JsonLines)]
+    public async Task ReadAsync_Cancelled_Stops(ImportFormat format)
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        Stream source = format == ImportFormat.Csv ? new GeneratedCsvStream(10) : Utf8("{\"email\":\"a@example.com\"}\n");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var record in ImportReader.ReadAsync(source, format, ImportMapping.Default, cancelled.Token))
+            {
+                Assert.Fail($"row {record.Row} was read after cancellation");
+            }
+        });
+    }
+
     [Fact]
     public async Task SampleFile_TradeShowLeads_ReadWithItsOneBadRow()
     {
