@@ -22,6 +22,7 @@ internal sealed class CsvSourceReader : TextReader
 
     private readonly Stream _stream;
     private readonly int _maxRowChars;
+    private readonly CancellationToken _cancellationToken;
     private readonly byte[] _bytes = new byte[ByteBufferSize];
     private readonly char[] _decoded = new char[ByteBufferSize];
 
@@ -38,10 +39,12 @@ internal sealed class CsvSourceReader : TextReader
     private bool _skipping;
     private bool _dropLineFeed;
 
-    public CsvSourceReader(Stream stream, int maxRowChars)
+    /// <summary>Reads <paramref name="stream"/>; <paramref name="cancellationToken"/> cancels its reads (CsvHelper passes none).</summary>
+    public CsvSourceReader(Stream stream, int maxRowChars, CancellationToken cancellationToken)
     {
         _stream = stream;
         _maxRowChars = maxRowChars;
+        _cancellationToken = cancellationToken;
     }
 
     private enum State
@@ -86,7 +89,7 @@ internal sealed class CsvSourceReader : TextReader
 
     public override async ValueTask<int> ReadAsync(Memory<char> buffer, CancellationToken cancellationToken = default)
     {
-        if (_charPos == _charLen && !await FillAsync(cancellationToken))
+        if (_charPos == _charLen && !await FillAsync(cancellationToken.CanBeCanceled ? cancellationToken : _cancellationToken))
         {
             return 0;
         }

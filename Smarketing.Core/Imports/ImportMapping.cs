@@ -36,7 +36,8 @@ public sealed class ImportMapping
     /// <item><term>LeadSource, Lead Source</term><description>source (Salesforce, Marketo)</description></item>
     /// <item><term>Campaign</term><description>campaign (Salesforce)</description></item>
     /// </list>
-    /// Deliberately not mapped: HubSpot's <c>Contact owner</c> (an owner's name, not an owner id). <c>Id</c> is Salesforce's
+    /// The field names match in any case, except that <c>id</c> spelled so is the app's lead id while <c>Id</c> and <c>ID</c>
+    /// are Salesforce's record id. Deliberately not mapped: HubSpot's <c>Contact owner</c> (an owner's name, not an owner id). <c>Id</c> is Salesforce's
     /// record id; in a Marketo export the same header holds Marketo's own lead id, which is no CRM id: map it away with
     /// <c>Id=</c> (ignored) or <c>Id=id</c>. A Salesforce <c>Id</c> left out would make the CRM create a second record.
     /// </summary>
@@ -61,13 +62,15 @@ public sealed class ImportMapping
     /// <summary>The lead fields a column may give: the generic body's fields, and whole <c>actions</c> / <c>attributes</c> objects (JSON Lines).</summary>
     public static IReadOnlyList<string> KnownFields { get; } = [.. VendorMapping.CanonicalFields, "actions", "attributes"];
 
-    // Column (trimmed, any case) → field; a null field ignores the column.
-    private readonly Dictionary<string, string?> _columns;
+    private static readonly Dictionary<string, string> DefaultTable = BuildDefaultTable();
 
-    private ImportMapping(Dictionary<string, string?> columns) => _columns = columns;
+    // The pairs of a custom mapping: column (trimmed, any case) → field; a null field ignores the column.
+    private readonly Dictionary<string, string?> _custom;
+
+    private ImportMapping(Dictionary<string, string?> custom) => _custom = custom;
 
     /// <summary>The app's own field names and the headers of HubSpot, Marketo and Salesforce list exports (<see cref="DefaultColumns"/>).</summary>
-    public static ImportMapping Default { get; } = new(DefaultTable());
+    public static ImportMapping Default { get; } = new(new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase));
 
     /// <summary>
     /// Parses a mapping such as <c>Column A=email;Lead Score Source=campaign</c>: pairs separated by <c>;</c>, each a column
@@ -85,8 +88,7 @@ public sealed class ImportMapping
             return Default;
         }
 
-        var table = DefaultTable();
-        var given = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var table = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var part in text.Split(';'))
         {
             var pair = part.Trim();
@@ -118,34 +120,41 @@ public sealed class ImportMapping
                 continue;
             }
 
-            if (!given.Add(column))
+            if (!table.TryAdd(column, field))
             {
                 problems.Add($"'{SensitiveText.Echo(pair)}': the column '{SensitiveText.Echo(column)}' is mapped twice.");
-                continue;
             }
-
-            table[column] = field;
         }
 
         return problems.Count == 0 ? new ImportMapping(table) : null;
     }
 
-    /// <summary>The lead field <paramref name="column"/> gives, in the parser's spelling, or null when the column is ignored.</summary>
+    /// <summary>
+    /// The lead field <paramref name="column"/> gives, in the parser's spelling, or null when the column is ignored: the
+    /// custom mapping's pair for it, else a field's own name spelled exactly as the app spells it (<c>id</c>), else the
+    /// <see cref="DefaultColumns"/> and the field names in any case, else an <c>actions.</c> / <c>attributes.</c> column.
+    /// </summary>
     public string? FieldFor(string column)
     {
         ArgumentNullException.ThrowIfNull(column);
         var name = column.Trim();
-        if (_columns.TryGetValue(name, out var field))
+        if (_custom.TryGetValue(name, out var custom))
         {
-            return field;
+            return custom;
         }
 
-        return Prefixed(name);
+        // "id" is the app's lead id while a Salesforce export's "Id" (or Data Loader's "ID") is the CRM record id.
+        if (KnownFields.Contains(name, StringComparer.Ordinal))
+        {
+            return name;
+        }
+
+        return DefaultTable.TryGetValue(name, out var field) ? field : Prefixed(name);
     }
 
-    private static Dictionary<string, string?> DefaultTable()
+    private static Dictionary<string, string> BuildDefaultTable()
     {
-        var table = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var table = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var field in KnownFields)
         {
             table[field] = field;

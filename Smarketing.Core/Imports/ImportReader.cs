@@ -43,7 +43,8 @@ public static class ImportReader
     /// <summary>
     /// Reads the header row (CSV) or the first non-blank line (JSON Lines) and checks it: not empty, UTF-8, no two columns
     /// giving one field, and (CSV) a column giving <c>email</c>, at most <see cref="MaxColumns"/> columns. Returns null with
-    /// <paramref name="error"/> naming every problem when the file cannot be imported.
+    /// <paramref name="error"/> naming every problem when the file cannot be imported. It reads ahead of the header,
+    /// so give <see cref="ReadAsync"/> a stream of its own; neither method disposes the stream it is given.
     /// </summary>
     public static ImportHeader? ReadHeader(Stream stream, ImportFormat format, ImportMapping mapping, out string? error)
     {
@@ -51,7 +52,7 @@ public static class ImportReader
         ArgumentNullException.ThrowIfNull(mapping);
         if (format == ImportFormat.Csv)
         {
-            using var csv = new CsvSource(stream);
+            using var csv = new CsvSource(stream, CancellationToken.None);
             if (!csv.Parser.Read())
             {
                 error = "The file is empty: its first row must name the columns.";
@@ -101,7 +102,7 @@ public static class ImportReader
 
     private static async IAsyncEnumerable<ImportRecord> ReadCsvAsync(Stream stream, ImportMapping mapping, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var csv = new CsvSource(stream);
+        using var csv = new CsvSource(stream, cancellationToken);
         if (!await csv.Parser.ReadAsync())
         {
             yield break;
@@ -125,9 +126,8 @@ public static class ImportReader
             }
 
             var errors = CheckRow(cells, header, badData);
-            yield return errors.IsEmpty
-                ? new ImportRecord(csv.Parser.Row, CsvBody(cells, header.Fields), null)
-                : new ImportRecord(csv.Parser.Row, null, errors);
+            var body = errors.IsEmpty ? CsvBody(cells, header.Fields, errors) : null;
+            yield return errors.IsEmpty ? new ImportRecord(csv.Parser.Row, body, null) : new ImportRecord(csv.Parser.Row, null, errors);
         }
     }
 
@@ -233,7 +233,7 @@ public static class ImportReader
         return errors;
     }
 
-    private static JsonObject CsvBody(string[] cells, IReadOnlyList<string?> fields)
+    private static JsonObject CsvBody(string[] cells, IReadOnlyList<string?> fields, FieldErrors errors)
     {
         var body = new JsonObject();
         for (var i = 0; i < cells.Length; i++)
@@ -250,7 +250,7 @@ public static class ImportReader
                 _ when field.StartsWith(ImportMapping.ActionsPrefix, StringComparison.Ordinal) => VendorLeadAdapter.ActivityFromText(text),
                 _ => text,
             };
-            Put(body, field, value, new FieldErrors());
+            Put(body, field, value, errors);
         }
 
         return body;
@@ -368,7 +368,7 @@ public static class ImportReader
     {
         private bool _badData;
 
-        public CsvSource(Stream stream)
+        public CsvSource(Stream stream, CancellationToken cancellationToken)
         {
             var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
             {
@@ -376,7 +376,7 @@ public static class ImportReader
                 IgnoreBlankLines = false,
                 BadDataFound = _ => _badData = true,
             };
-            Parser = new CsvParser(new CsvSourceReader(stream, MaxRowChars), configuration, leaveOpen: false);
+            Parser = new CsvParser(new CsvSourceReader(stream, MaxRowChars, cancellationToken), configuration, leaveOpen: false);
         }
 
         public CsvParser Parser { get; }
