@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using CsvHelper;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -55,31 +56,9 @@ public sealed class GetImport(AdminAccess access, ImportStore store, TimeProvide
         }
 
         return await StorageFailure.AnswerAsync(
-            async () =>
-            {
-                if (await store.FindAsync(importId, cancellationToken) is null)
-                {
-                    return Unknown(importId);
-                }
-
-                using var text = new StringWriter(CultureInfo.InvariantCulture);
-                await using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
-                {
-                    csv.WriteField("row");
-                    csv.WriteField("field");
-                    csv.WriteField("problem");
-                    await csv.NextRecordAsync();
-                    await foreach (var rejection in store.ReadRejectionsAsync(importId, cancellationToken))
-                    {
-                        csv.WriteField(rejection.Row);
-                        csv.WriteField(rejection.Field);
-                        csv.WriteField(rejection.Problem);
-                        await csv.NextRecordAsync();
-                    }
-                }
-
-                return new ContentResult { StatusCode = StatusCodes.Status200OK, ContentType = "text/csv; charset=utf-8", Content = text.ToString() };
-            },
+            async () => await store.FindAsync(importId, cancellationToken) is null
+                ? Unknown(importId)
+                : new RejectedRowsCsvResult(store.ReadRejectionsAsync(importId, cancellationToken), $"{importId}-rejected.csv"),
             "The rejected rows could not be read",
             "try again");
     }
@@ -186,5 +165,38 @@ public sealed record ImportProgress
             EstimatedSecondsLeft = left,
             Failure = import.Failure,
         };
+    }
+}
+
+/// <summary>
+/// The rejected rows of an import as CSV (<c>row,field,problem</c>), streamed; cells are neutralised against spreadsheet
+/// formulas as the feedback export's are.
+/// </summary>
+public sealed class RejectedRowsCsvResult(IAsyncEnumerable<ImportRejection> rows, string fileName) : IActionResult
+{
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.HttpContext;
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "text/csv; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024, leaveOpen: true);
+        await using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture, leaveOpen: true))
+        {
+            csv.WriteField("row");
+            csv.WriteField("field");
+            csv.WriteField("problem");
+            await csv.NextRecordAsync();
+            await foreach (var rejection in rows.WithCancellation(http.RequestAborted))
+            {
+                csv.WriteField(rejection.Row);
+                csv.WriteField(Core.Feedback.FeedbackCsv.Neutralize(rejection.Field));
+                csv.WriteField(Core.Feedback.FeedbackCsv.Neutralize(rejection.Problem));
+                await csv.NextRecordAsync();
+            }
+        }
+
+        await writer.FlushAsync(http.RequestAborted);
     }
 }

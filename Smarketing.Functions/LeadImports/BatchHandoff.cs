@@ -332,7 +332,7 @@ public sealed class BatchHandoff(
     private async Task DeferAsync(HandoffBatch batch, DateTimeOffset visibleAt, string reason, CancellationToken cancellationToken)
     {
         var delay = visibleAt - timeProvider.GetUtcNow();
-        await store.SendBatchAsync(batch, delay, cancellationToken);
+        await store.SendBatchAsync(batch with { NotBefore = visibleAt }, delay, cancellationToken);
         logger.BatchDeferred(batch.ImportId, batch.BatchId, visibleAt, reason);
     }
 }

@@ -35,4 +35,7 @@ public sealed record HandoffBatch
 
     /// <summary>How many times the leftovers of this batch were sent again after a per-record "not now".</summary>
     public int Retries { get; init; }
+
+    /// <summary>For a batch put back to wait (budget spent, CRM circuit open), when it was due again on the app's clock.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
 }

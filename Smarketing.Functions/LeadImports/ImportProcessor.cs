@@ -111,6 +111,7 @@ public sealed class ImportProcessor(
                 writer.WriteEndObject();
                 writer.Flush();
                 content.WriteByte((byte)'\n');
+                writer.Reset(content); // One JSON value per line.
             }
         }
 

@@ -86,8 +86,9 @@ public sealed class ImportStore(BlobServiceClient blobs, TableServiceClient tabl
 
     public QueueClient BatchesPoison { get; } = queues.GetQueueClient(HandoffBatch.QueueName + "-poison");
 
+    // The blob container is created by the first upload, so an app whose storage has no blob endpoint (a table-and-queue
+    // Azurite) still starts; only imports need blobs.
     public Task EnsureCreatedAsync(CancellationToken cancellationToken) => Task.WhenAll(
-        Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
         Imports.CreateIfNotExistsAsync(cancellationToken),
         Rejections.CreateIfNotExistsAsync(cancellationToken),
         Work.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
@@ -100,8 +101,11 @@ public sealed class ImportStore(BlobServiceClient blobs, TableServiceClient tabl
     public BlobClient ChunkBlob(string importId, int chunk) => Container.GetBlobClient($"{importId}/chunks/{chunk.ToString("D6", CultureInfo.InvariantCulture)}.jsonl");
 
     /// <summary>Stores the upload (the same bytes again overwrite the same blob: the import id is derived from them or from the key).</summary>
-    public async Task UploadSourceAsync(string importId, Stream content, CancellationToken cancellationToken) =>
+    public async Task UploadSourceAsync(string importId, Stream content, CancellationToken cancellationToken)
+    {
+        await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await SourceBlob(importId).UploadAsync(content, new BlobUploadOptions(), cancellationToken);
+    }
 
     /// <summary>Adds the summary row; false when the import already exists (the existing one is returned).</summary>
     public async Task<(bool Added, ImportSummary Record)> AddAsync(ImportSummary record, CancellationToken cancellationToken)

@@ -68,7 +68,33 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
     public async Task<string> AssignAsync(OwnerAssignmentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var pool = routing.Select(request);
+        return (await TakeTurnsAsync(routing.Select(request), [request], cancellationToken))[0];
+    }
+
+    /// <summary>
+    /// The reps of a batch: the leads of one pool take consecutive turns of one shard in a single cursor write, so a batch
+    /// of 100 leads costs one write per pool instead of 100, and the reps still follow the round-robin.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AssignManyAsync(IReadOnlyList<OwnerAssignmentRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var reps = new string[requests.Count];
+        foreach (var group in requests.Select((request, i) => (Request: request, Index: i)).GroupBy(r => routing.Select(r.Request)))
+        {
+            var members = group.ToList();
+            var taken = await TakeTurnsAsync(group.Key, [.. members.Select(m => m.Request)], cancellationToken);
+            for (var i = 0; i < members.Count; i++)
+            {
+                reps[members[i].Index] = taken[i];
+            }
+        }
+
+        return reps;
+    }
+
+    private async Task<IReadOnlyList<string>> TakeTurnsAsync(RepPool pool, IReadOnlyList<OwnerAssignmentRequest> requests, CancellationToken cancellationToken)
+    {
+        var request = requests[0];
         var cursor = _pools.GetOrAdd(pool.Name, _ => new Cursor(routing.CursorShards));
         var shards = cursor.Shards;
         for (var attempt = 1; ; attempt++)
@@ -76,13 +102,18 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
             var (index, shard) = await AcquireAsync(cursor, cancellationToken);
             try
             {
-                var turn = await TryTakeTurnAsync(pool.Name, index, shard, cancellationToken);
+                var turn = await TryTakeTurnAsync(pool.Name, index, shard, requests.Count, cancellationToken);
                 if (turn is { } taken)
                 {
                     cursor.Won();
-                    var rep = pool.RepFor(index, taken);
-                    logger.OwnerRouted(request.LeadId, pool.Name, rep);
-                    return rep;
+                    var reps = new string[requests.Count];
+                    for (var i = 0; i < reps.Length; i++)
+                    {
+                        reps[i] = pool.RepFor(index, taken + i);
+                        logger.OwnerRouted(requests[i].LeadId, pool.Name, reps[i]);
+                    }
+
+                    return reps;
                 }
             }
             finally
@@ -150,7 +181,7 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
     }
 
     // The turn taken, or null when another instance wrote the row first (the shard's cached state is dropped).
-    private async Task<long?> TryTakeTurnAsync(string pool, int index, Shard shard, CancellationToken cancellationToken)
+    private async Task<long?> TryTakeTurnAsync(string pool, int index, Shard shard, int count, CancellationToken cancellationToken)
     {
         var table = layout.OwnerAssignment;
         var rowKey = RowKey(pool, index);
@@ -161,8 +192,8 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
                 var stored = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey, rowKey, cancellationToken: cancellationToken);
                 if (!stored.HasValue)
                 {
-                    var added = await table.AddEntityAsync(new TableEntity(PartitionKey, rowKey) { ["Next"] = 1L }, cancellationToken);
-                    (shard.Next, shard.ETag) = (1, added.Headers.ETag);
+                    var added = await table.AddEntityAsync(new TableEntity(PartitionKey, rowKey) { ["Next"] = (long)count }, cancellationToken);
+                    (shard.Next, shard.ETag) = (count, added.Headers.ETag);
                     return 0;
                 }
 
@@ -171,11 +202,11 @@ public sealed class TableRoundRobinOwnerAssigner(StorageLayout layout, OwnerRout
 
             var turn = shard.Next;
             var updated = await table.UpdateEntityAsync(
-                new TableEntity(PartitionKey, rowKey) { ["Next"] = turn + 1 },
+                new TableEntity(PartitionKey, rowKey) { ["Next"] = turn + count },
                 shard.ETag.Value,
                 TableUpdateMode.Replace,
                 cancellationToken);
-            (shard.Next, shard.ETag) = (turn + 1, updated.Headers.ETag);
+            (shard.Next, shard.ETag) = (turn + count, updated.Headers.ETag);
             return turn;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)

@@ -8,14 +8,14 @@ namespace Smarketing.Tests.Infrastructure;
 /// One real Azurite process for the whole test run (npm package <c>azurite</c>, bound to 127.0.0.1,
 /// in-memory). Each test class takes its own storage account of that process, so classes run in
 /// parallel without seeing each other's tables and queues. When <c>SMARKETING_TEST_AZURITE</c> names a
-/// running Azurite's table and queue ports (<c>tablePort,queuePort</c>) it is used instead; it must have
+/// running Azurite's table, queue and blob ports (<c>tablePort,queuePort,blobPort</c>) it is used instead; it must have
 /// been started with the same accounts (see <see cref="AccountsVariable"/>).
 /// </summary>
 public static class Azurite
 {
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private const int AccountCount = 96;
-    private static readonly Lazy<Task<(int TablePort, int QueuePort)>> Instance = new(StartAsync);
+    private static readonly Lazy<Task<(int TablePort, int QueuePort, int? BlobPort)>> Instance = new(StartAsync);
     private static readonly System.Collections.Concurrent.ConcurrentQueue<int> FreeAccounts = new(Enumerable.Range(1, AccountCount));
 
     /// <summary>The value of AZURITE_ACCOUNTS that declares the test accounts.</summary>
@@ -28,7 +28,7 @@ public static class Azurite
     /// </summary>
     public static async Task<AccountLease> LeaseAccountAsync()
     {
-        var (tablePort, queuePort) = await Instance.Value;
+        var (tablePort, queuePort, blobPort) = await Instance.Value;
         if (!FreeAccounts.TryDequeue(out var n))
         {
             throw new InvalidOperationException($"All {AccountCount} Azurite test accounts are in use; a test leaks its TestApp, or raise AccountCount.");
@@ -38,24 +38,29 @@ public static class Azurite
         return new AccountLease(
             n,
             $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={AccountKey};" +
-            $"TableEndpoint=http://127.0.0.1:{tablePort}/{account};QueueEndpoint=http://127.0.0.1:{queuePort}/{account};");
+            $"TableEndpoint=http://127.0.0.1:{tablePort}/{account};QueueEndpoint=http://127.0.0.1:{queuePort}/{account};" +
+            (blobPort is { } blob ? $"BlobEndpoint=http://127.0.0.1:{blob}/{account};" : string.Empty));
     }
 
     internal static void Release(int account) => FreeAccounts.Enqueue(account);
 
     private static string AccountName(int i) => $"smkt{i:D3}";
 
-    private static async Task<(int, int)> StartAsync()
+    private static async Task<(int, int, int?)> StartAsync()
     {
         var external = Environment.GetEnvironmentVariable("SMARKETING_TEST_AZURITE");
         if (!string.IsNullOrWhiteSpace(external))
         {
+            // tablePort,queuePort[,blobPort]: without the blob port, the import tests cannot store uploads.
             var parts = external.Split(',');
-            return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+            return (
+                int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture),
+                parts.Length > 2 ? int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) : null);
         }
 
-        var (_, tablePort, queuePort) = await LaunchAsync();
-        return (tablePort, queuePort);
+        var (_, tablePort, queuePort, blobPort) = await LaunchAsync();
+        return (tablePort, queuePort, blobPort);
     }
 
     /// <summary>
@@ -64,11 +69,11 @@ public static class Azurite
     /// </summary>
     public static async Task<DedicatedAzurite> StartDedicatedAsync()
     {
-        var (process, tablePort, queuePort) = await LaunchAsync();
+        var (process, tablePort, queuePort, _) = await LaunchAsync();
         return new DedicatedAzurite(process, tablePort, queuePort, AccountName(1));
     }
 
-    private static async Task<(Process Process, int TablePort, int QueuePort)> LaunchAsync()
+    private static async Task<(Process Process, int TablePort, int QueuePort, int BlobPort)> LaunchAsync()
     {
         var root = RepositoryRoot();
         var azurite = Path.Combine(root, "node_modules", ".bin", "azurite");
@@ -118,7 +123,7 @@ public static class Azurite
         };
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!(await IsListeningAsync(tablePort) && await IsListeningAsync(queuePort)))
+        while (!(await IsListeningAsync(tablePort) && await IsListeningAsync(queuePort) && await IsListeningAsync(blobPort)))
         {
             if (process.HasExited)
             {
@@ -133,7 +138,7 @@ public static class Azurite
             await Task.Delay(100);
         }
 
-        return (process, tablePort, queuePort);
+        return (process, tablePort, queuePort, blobPort);
     }
 
     public static string RepositoryRoot()

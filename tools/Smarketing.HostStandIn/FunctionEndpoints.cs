@@ -83,6 +83,18 @@ public static class FunctionEndpoints
         web.MapGet("/api/feedback/export", Guard(keys, nameof(ExportFeedback), Function, c => F<ExportFeedback>().Run(c.Request, c.RequestAborted)));
         web.MapGet("/api/handoffs/status", Guard(keys, nameof(GetHandoffStatus), Function, c => F<GetHandoffStatus>().Run(c.Request, c.RequestAborted)));
         web.MapGet("/api/handoffs/poison", Guard(keys, nameof(ListPoisonedHandoffs), Admin, c => F<ListPoisonedHandoffs>().Run(c.Request, c.RequestAborted)));
+        web.MapPost("/api/imports", Guard(keys, nameof(SubmitImport), Function, c =>
+        {
+            // The platform takes request bodies up to 100 MB; the app's own cap (Imports:MaxBytes) answers 413 beyond it.
+            if (c.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = 100L * 1024 * 1024;
+            }
+
+            return F<SubmitImport>().Run(c.Request, c.RequestAborted);
+        }));
+        web.MapGet("/api/imports/{importId}", Guard(keys, nameof(GetImport), Function, c => F<GetImport>().Run(c.Request, (string)c.GetRouteValue("importId")!, c.RequestAborted)));
+        web.MapGet("/api/imports/{importId}/rejected", Guard(keys, "GetImportRejections", Function, c => F<GetImport>().Rejected(c.Request, (string)c.GetRouteValue("importId")!, c.RequestAborted)));
         web.MapPost("/api/handoffs/poison/replay", Guard(keys, nameof(ReplayPoisonedHandoffs), Admin, c => F<ReplayPoisonedHandoffs>().Run(c.Request, c.RequestAborted)));
     }
 

@@ -126,6 +126,10 @@ public sealed class QueueTriggerHost(QueueClient queue, QueueClient poison, Host
         }
     }
 
+    /// <summary>How many messages the queue holds, visible or not (the queue's approximate count).</summary>
+    public async Task<int> QueueCountAsync(CancellationToken cancellationToken = default) =>
+        (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+
     /// <summary>Failures of the listener's own storage calls (receive, delete, update) in <see cref="RunAsync"/>.</summary>
     public int StorageErrors { get; private set; }
 
