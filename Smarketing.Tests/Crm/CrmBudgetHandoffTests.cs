@@ -132,6 +132,33 @@ public sealed class CrmBudgetHandoffTests
         Assert.Equal(crm.DailyApiLimit / 2, Assert.Single(app.Services.GetRequiredService<CrmBudgetLimits>().For("Salesforce")).Requests);
     }
 
+    [Fact]
+    public async Task Handoff_ProbeRefusedByTheBudget_ProbeGivenUpCircuitUnchangedLeadWaits()
+    {
+        await using var crm = await FakeHubSpot.StartNewAsync();
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm, CrmRequestBudgetTests.Budget(requests: 1, blockSize: 1)));
+        await app.PostLeadAsync(Lead("lead-budget-probe").ToJsonString());
+        var store = app.Services.GetRequiredService<ICrmStateStore>();
+        var now = app.Time.GetUtcNow();
+        var open = new CrmState { Provider = "HubSpot", Open = true, Condition = CrmCondition.Down, Since = now, NextProbeAt = now, ProbeDelay = TimeSpan.FromSeconds(30), LastError = "down" };
+        Assert.True(await store.TryWriteAsync(open, CancellationToken.None));
+        Assert.True((await app.Services.GetRequiredService<ICrmRequestBudget>().TryTakeAsync("HubSpot", 1, CrmBudgetLane.Webhook, CancellationToken.None)).Granted);
+
+        var message = Assert.Single((await app.Layout.Handoff.ReceiveMessagesAsync(1)).Value);
+        await app.Function<HandOffMql>().Run(message, CancellationToken.None);
+
+        // The probe claimed the circuit for Crm:Resilience:TotalTimeout (20 s) but sent nothing: the next handoff may probe at once.
+        var state = await store.ReadAsync("HubSpot", CancellationToken.None);
+        Assert.True(state.Open);
+        Assert.Equal(0, state.FailedProbes);
+        Assert.Equal(CrmCondition.Down, state.Condition);
+        Assert.InRange(state.NextProbeAt!.Value - now, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        Assert.Empty(crm.ApiRequests);
+        var lead = await app.LedgerAsync("lead-budget-probe");
+        Assert.Equal(0, lead!.Handoff.Failures);
+        Assert.NotNull(lead.Handoff.DeferredUntil);
+    }
+
     private static JsonObject Lead(string id)
     {
         // HubSpot keys contacts on the e-mail address: one address per lead.
