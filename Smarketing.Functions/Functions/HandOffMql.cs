@@ -34,6 +34,8 @@ public sealed class HandOffMql(
     TimeProvider timeProvider,
     ILogger<HandOffMql> logger)
 {
+    private const string CircuitOpen = "circuit open";
+
     [Function(nameof(HandOffMql))]
     public async Task Run(
         [QueueTrigger(HandoffMessage.QueueName, Connection = "AzureWebJobsStorage")] QueueMessage message,
@@ -49,7 +51,7 @@ public sealed class HandOffMql(
             pass = await circuit.EnterAsync(cancellationToken);
             if (pass.DeferUntil is { } until)
             {
-                await DeferAsync(handoffMessage, until, cancellationToken);
+                await DeferAsync(handoffMessage, until, CircuitOpen, cancellationToken);
                 return;
             }
 
@@ -67,13 +69,13 @@ public sealed class HandOffMql(
             // The app's own rate, not a state of the CRM: no request was sent, the circuit is left as it is (a probe that
             // never reached the CRM is given up), and the lead waits for the budget's next window on the queue.
             await circuit.ReleaseProbeAsync(pass, cancellationToken);
-            await DeferAsync(handoffMessage, ex.RetryAt, cancellationToken);
+            await DeferAsync(handoffMessage, ex.RetryAt, $"{ex.Lane} request budget spent", cancellationToken);
         }
         catch (CrmTransientException ex) when (ex.Condition is not null && pass is not null && handoffMessage is not null)
         {
             // A state of the CRM, not of this lead: the circuit opens (or its probe is rescheduled) and the lead waits for it.
             var state = await circuit.RecordFailureAsync(ex, pass, await ReasonAsync($"{crm.Provider}: {ex.Message}", handoffMessage, cancellationToken), cancellationToken);
-            await DeferAsync(handoffMessage, state.NextProbeAt ?? timeProvider.GetUtcNow(), cancellationToken);
+            await DeferAsync(handoffMessage, state.NextProbeAt ?? timeProvider.GetUtcNow(), CircuitOpen, cancellationToken);
         }
         catch (CrmPermanentException ex)
         {
@@ -105,7 +107,7 @@ public sealed class HandOffMql(
 
     // The lead's ledger row learns when the copy becomes visible before the copy is sent, so the reconciler takes it
     // as waiting and never sends a second message for it; a lead no longer pending needs no copy.
-    private async Task DeferAsync(HandoffMessage message, DateTimeOffset until, CancellationToken cancellationToken)
+    private async Task DeferAsync(HandoffMessage message, DateTimeOffset until, string why, CancellationToken cancellationToken)
     {
         var visibleAt = circuit.DeferralTime(until);
         var now = timeProvider.GetUtcNow();
@@ -129,7 +131,7 @@ public sealed class HandOffMql(
         }
 
         await queue.DeferAsync(copy, visibleAt, cancellationToken);
-        logger.HandoffDeferred(message.LeadId, crm.Provider, visibleAt);
+        logger.HandoffDeferred(message.LeadId, crm.Provider, why, visibleAt);
     }
 
     // The reason is logged and shown by the replay listing: CRMs echo refused values, so the lead's contact data (read from

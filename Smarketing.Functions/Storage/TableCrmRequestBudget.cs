@@ -14,7 +14,7 @@ namespace Smarketing.Functions.Storage;
 /// <see cref="CrmBudgetOptions.BlockSize"/> requests per write and spends it locally until the window ends; what is left
 /// of it then is lost, never carried over. The back-off row is read at most a second before a locally spent request.
 /// </summary>
-internal sealed class TableCrmRequestBudget(StorageLayout layout, CrmBudgetLimits limits, TimeProvider timeProvider) : ICrmRequestBudget
+internal sealed class TableCrmRequestBudget(StorageLayout layout, CrmBudgetLimits limits, TimeProvider timeProvider) : ICrmRequestBudget, IDisposable
 {
     internal const string BackOffRow = "backoff";
 
@@ -55,7 +55,29 @@ internal sealed class TableCrmRequestBudget(StorageLayout layout, CrmBudgetLimit
             return CrmBudgetGrant.NotBefore(until);
         }
 
-        return await TakeBlockAsync(provider, windows, requests, lane, local, cancellationToken);
+        // One block fetch per provider at a time on this instance: the callers that waited spend the block it brought.
+        await local.Fetch.WaitAsync(cancellationToken);
+        try
+        {
+            if (local.TrySpend(lane, requests, timeProvider.GetUtcNow(), out _))
+            {
+                return CrmBudgetGrant.Yes;
+            }
+
+            return await TakeBlockAsync(provider, windows, requests, lane, local, cancellationToken);
+        }
+        finally
+        {
+            local.Fetch.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var local in _local.Values)
+        {
+            local.Dispose();
+        }
     }
 
     public async Task BackOffAsync(string provider, DateTimeOffset until, CancellationToken cancellationToken)
@@ -131,6 +153,11 @@ internal sealed class TableCrmRequestBudget(StorageLayout layout, CrmBudgetLimit
                 return CrmBudgetGrant.NotBefore(local.BackOffUntil);
             }
 
+            if (local.TrySpend(lane, requests, now, out _))
+            {
+                return CrmBudgetGrant.Yes;
+            }
+
             var taken = windows.Select(w => ReadWindow(w, rows.GetValueOrDefault(w.Name), now)).ToList();
             var room = taken.Min(t => t.Window.Room(lane, t.Webhook, t.Import));
             if (room < requests)
@@ -189,12 +216,16 @@ internal sealed class TableCrmRequestBudget(StorageLayout layout, CrmBudgetLimit
     private sealed record Taken(CrmBudgetWindow Window, DateTimeOffset Start, long Webhook, long Import, TableEntity? Row);
 
     /// <summary>What one instance holds of a provider's budget: the blocks it took, per lane, and the back-off it last read.</summary>
-    private sealed class Local
+    private sealed class Local : IDisposable
     {
         private readonly Lock _gate = new();
         private readonly Block[] _blocks = new Block[Enum.GetValues<CrmBudgetLane>().Length];
         private DateTimeOffset _backOffUntil = DateTimeOffset.MinValue;
         private DateTimeOffset? _backOffReadAt;
+
+        public SemaphoreSlim Fetch { get; } = new(1, 1);
+
+        public void Dispose() => Fetch.Dispose();
 
         public DateTimeOffset BackOffUntil
         {

@@ -90,6 +90,75 @@ public sealed class CrmBudgetHandoffTests
         Assert.Equal(CrmBudgetGrant.NotBefore(until), refused);
     }
 
+    [Fact]
+    public async Task Handoff_RetriesSpendTheBudget_AttemptBeyondItIsNotSentNorRetriedAndTheLeadWaits()
+    {
+        await using var crm = await FakeHubSpot.StartNewAsync();
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm, CrmRequestBudgetTests.Budget(requests: 2, blockSize: 1)));
+        await app.PostLeadAsync(Lead("lead-budget-retry").ToJsonString());
+        crm.Faults.Enqueue(new Fault(503, "{\"message\":\"Service Unavailable\"}"));
+        crm.Faults.Enqueue(new Fault(503, "{\"message\":\"Service Unavailable\"}"));
+
+        var message = Assert.Single((await app.Layout.Handoff.ReceiveMessagesAsync(1)).Value);
+        await app.Function<HandOffMql>().Run(message, CancellationToken.None);
+
+        // Two attempts spent the window; the pipeline's third attempt was refused before the wire and not retried.
+        Assert.Equal(2, crm.ApiRequests.Count);
+        var lead = await app.LedgerAsync("lead-budget-retry");
+        Assert.Equal(LeadStatus.Mql, lead!.Status);
+        Assert.Equal(0, lead.Handoff.Failures);
+        Assert.NotNull(lead.Handoff.DeferredUntil);
+        var deferral = Assert.Single(app.Services.GetRequiredService<ClockedHandoffEnqueuer>().Deferrals);
+        Assert.InRange(TimeSpan.FromTicks(deferral.VisibleAt.UtcTicks % Window.Ticks), TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.False((await app.Services.GetRequiredService<CrmCircuit>().ReadAsync(CancellationToken.None)).Open);
+        Assert.Empty(await app.DeadLettersAsync());
+    }
+
+    [Fact]
+    public async Task Handoff_Salesforce_EveryRequestTokenIncludedTakesFromTheDailyShareOfTheReportedLimit()
+    {
+        await using var crm = await FakeSalesforce.StartNewAsync();
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm, new Dictionary<string, string?> { ["Crm:Budget:BlockSize"] = "1" }));
+        await app.PostLeadAsync(Lead("lead-budget-sf").ToJsonString());
+
+        var message = Assert.Single((await app.Layout.Handoff.ReceiveMessagesAsync(1)).Value);
+        await app.Function<HandOffMql>().Run(message, CancellationToken.None);
+
+        Assert.Equal(LeadStatus.Sal, (await app.LedgerAsync("lead-budget-sf"))!.Status);
+        Assert.Contains(crm.Requests, r => r.Path == "/services/oauth2/token");
+        var daily = Assert.Single(await TestApp.RowsAsync(app.Layout.CrmRequestBudget), r => r.RowKey == CrmBudgetLimits.DailyWindow);
+        Assert.Equal(crm.Requests.Count, daily.GetInt64("Webhook"));
+        Assert.Equal(crm.DailyApiLimit, app.Services.GetRequiredService<Smarketing.Core.Handoff.Salesforce.SalesforceApiUsage>().Limit);
+        Assert.Equal(crm.DailyApiLimit / 2, Assert.Single(app.Services.GetRequiredService<CrmBudgetLimits>().For("Salesforce")).Requests);
+    }
+
+    [Fact]
+    public async Task Handoff_ProbeRefusedByTheBudget_ProbeGivenUpCircuitUnchangedLeadWaits()
+    {
+        await using var crm = await FakeHubSpot.StartNewAsync();
+        await using var app = await TestApp.StartAsync(settings: CrmTestSettings.For(crm, CrmRequestBudgetTests.Budget(requests: 1, blockSize: 1)));
+        await app.PostLeadAsync(Lead("lead-budget-probe").ToJsonString());
+        var store = app.Services.GetRequiredService<ICrmStateStore>();
+        var now = app.Time.GetUtcNow();
+        var open = new CrmState { Provider = "HubSpot", Open = true, Condition = CrmCondition.Down, Since = now, NextProbeAt = now, ProbeDelay = TimeSpan.FromSeconds(30), LastError = "down" };
+        Assert.True(await store.TryWriteAsync(open, CancellationToken.None));
+        Assert.True((await app.Services.GetRequiredService<ICrmRequestBudget>().TryTakeAsync("HubSpot", 1, CrmBudgetLane.Webhook, CancellationToken.None)).Granted);
+
+        var message = Assert.Single((await app.Layout.Handoff.ReceiveMessagesAsync(1)).Value);
+        await app.Function<HandOffMql>().Run(message, CancellationToken.None);
+
+        // The probe claimed the circuit for Crm:Resilience:TotalTimeout (20 s) but sent nothing: the next handoff may probe at once.
+        var state = await store.ReadAsync("HubSpot", CancellationToken.None);
+        Assert.True(state.Open);
+        Assert.Equal(0, state.FailedProbes);
+        Assert.Equal(CrmCondition.Down, state.Condition);
+        Assert.InRange(state.NextProbeAt!.Value - now, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        Assert.Empty(crm.ApiRequests);
+        var lead = await app.LedgerAsync("lead-budget-probe");
+        Assert.Equal(0, lead!.Handoff.Failures);
+        Assert.NotNull(lead.Handoff.DeferredUntil);
+    }
+
     private static JsonObject Lead(string id)
     {
         // HubSpot keys contacts on the e-mail address: one address per lead.

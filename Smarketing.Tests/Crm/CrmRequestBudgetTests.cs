@@ -28,7 +28,6 @@ public sealed class CrmRequestBudgetTests
 
         // Blocks left over when the window filled up are lost, never granted twice: at most 20, at least 20 less both leftovers.
         Assert.InRange(granted.Sum(), 20 - (2 * 2), 20);
-        Assert.True(granted.All(g => g > 0), $"each instance got a share: {string.Join(", ", granted)}");
         var row = Assert.Single(await TestApp.RowsAsync(first.Layout.CrmRequestBudget), r => r.RowKey == CrmBudgetLimits.RateWindow);
         Assert.Equal(20, row.GetInt64("Webhook"));
     }
