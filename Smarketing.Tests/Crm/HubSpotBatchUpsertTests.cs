@@ -317,6 +317,58 @@ public sealed class HubSpotBatchUpsertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpsertLeads_OneErrorNamingTwoLeads_BothRefusedWithNeitherAddress()
+    {
+        using var host = CreateHost();
+        _crm.Faults.Enqueue(new Fault(207, new JsonObject
+        {
+            ["status"] = "COMPLETE",
+            ["results"] = new JsonArray(new JsonObject { ["id"] = "901", ["new"] = true, ["properties"] = new JsonObject { ["smarketing_lead_id"] = "lead-b-001" } }),
+            ["errors"] = new JsonArray(new JsonObject
+            {
+                ["status"] = "error",
+                ["category"] = "VALIDATION_ERROR",
+                ["message"] = "Property values were not valid: person2@example.com and person3@example.com are invalid",
+                ["context"] = new JsonObject { ["ids"] = new JsonArray("lead-b-002", "lead-b-003") },
+            }),
+        }.ToJsonString()));
+
+        var outcomes = ById(await Batch(host).UpsertLeadsAsync(Leads(3), CancellationToken.None));
+
+        Assert.Equal(CrmBatchOutcomeKind.Succeeded, outcomes["lead-b-001"].Kind);
+        foreach (var id in new[] { "lead-b-002", "lead-b-003" })
+        {
+            Assert.Equal(CrmBatchOutcomeKind.Refused, outcomes[id].Kind);
+            Assert.DoesNotContain("@example.com", outcomes[id].Reason, StringComparison.Ordinal);
+            Assert.Contains("are invalid", outcomes[id].Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task UpsertLeads_WholeRequestRefused_NamedLeadsRefusedOthersRetriedOrAllAlone(bool namesLeads)
+    {
+        using var host = CreateHost();
+        var body = new JsonObject { ["status"] = "error", ["category"] = "VALIDATION_ERROR", ["message"] = "Property values were not valid" };
+        if (namesLeads)
+        {
+            body["context"] = new JsonObject { ["ids"] = new JsonArray("lead-b-002") };
+        }
+
+        _crm.Faults.Enqueue(new Fault(400, body.ToJsonString()));
+
+        var outcomes = ById(await Batch(host).UpsertLeadsAsync(Leads(3), CancellationToken.None));
+
+        // Never 3 dead letters for one bad lead: the named one is refused, or each goes alone where the one-lead path finds it.
+        var expected = namesLeads
+            ? new[] { CrmBatchOutcomeKind.Retry, CrmBatchOutcomeKind.Refused, CrmBatchOutcomeKind.Retry }
+            : [CrmBatchOutcomeKind.HandOffAlone, CrmBatchOutcomeKind.HandOffAlone, CrmBatchOutcomeKind.HandOffAlone];
+        Assert.Equal(expected, Leads(3).Select(l => outcomes[l.ExternalId].Kind));
+        Assert.Equal(0, _crm.RecordCount);
+    }
+
+    [Fact]
     public async Task FakeHubSpot_200QuickReads_429WithRetryAfterFromThe191st()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-06T04:00:00Z", CultureInfo.InvariantCulture));

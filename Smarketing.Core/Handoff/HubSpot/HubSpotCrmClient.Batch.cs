@@ -98,7 +98,7 @@ public sealed partial class HubSpotCrmClient : IBatchCrmClient
 
         var response = await SendRawAsync(HttpMethod.Post, BatchUpsertPath, new JsonObject { ["inputs"] = inputs }, cancellationToken);
         var json = TryParse(response.Body);
-        var outcomes = response.IsSuccess ? Outcomes(json, response.Status, leads, byId) : WholeBatchRefused(response, json, leads, byId, batch);
+        var outcomes = response.IsSuccess ? Outcomes(json, response.Status, leads, byId, batch) : WholeBatchRefused(response, json, leads, byId, batch);
 
         var recreated = outcomes.Where(o => o.Kind == CrmBatchOutcomeKind.Succeeded && o.Created && leftOut.Contains(o.ExternalId)).ToList();
         if (recreated.Count > 0)
@@ -165,7 +165,7 @@ public sealed partial class HubSpotCrmClient : IBatchCrmClient
     }
 
     /// <summary>One outcome per lead, in the batch's order, from a 200/201/207 answer's <c>results</c> and <c>errors</c>.</summary>
-    private List<CrmBatchOutcome> Outcomes(JsonNode? json, int status, IReadOnlyList<CrmLeadUpsert> leads, Dictionary<string, CrmLeadUpsert> byId)
+    private List<CrmBatchOutcome> Outcomes(JsonNode? json, int status, IReadOnlyList<CrmLeadUpsert> leads, Dictionary<string, CrmLeadUpsert> byId, BatchText batch)
     {
         var outcomes = new Dictionary<string, CrmBatchOutcome>(StringComparer.OrdinalIgnoreCase);
         foreach (var result in json?["results"] as JsonArray ?? [])
@@ -192,7 +192,7 @@ public sealed partial class HubSpotCrmClient : IBatchCrmClient
 
             foreach (var lead in named)
             {
-                outcomes.TryAdd(lead.ExternalId, RecordError(lead, error));
+                outcomes.TryAdd(lead.ExternalId, RecordError(lead, error, batch));
             }
         }
 
@@ -200,7 +200,7 @@ public sealed partial class HubSpotCrmClient : IBatchCrmClient
         if (missing.Count == 1 && unnamed.Count == 1)
         {
             // The one error naming no lead is the one lead without an answer's.
-            outcomes[missing[0].ExternalId] = RecordError(missing[0], unnamed[0]);
+            outcomes[missing[0].ExternalId] = RecordError(missing[0], unnamed[0], batch);
             missing.Clear();
         }
 
@@ -208,7 +208,7 @@ public sealed partial class HubSpotCrmClient : IBatchCrmClient
         {
             var also = unnamed.Count == 0
                 ? string.Empty
-                : $"; the answer held {unnamed.Count} error(s) naming no lead, the first: {SensitiveText.Redact(unnamed[0]["message"]?.ToString() ?? string.Empty, lead.Email, lead.Phone)}";
+                : $"; the answer held {unnamed.Count} error(s) naming no lead, the first: {SensitiveText.Redact(unnamed[0]["message"]?.ToString() ?? string.Empty, batch.Sensitive)}";
             outcomes[lead.ExternalId] = CrmBatchOutcome.Failed(
                 lead.ExternalId,
                 CrmBatchOutcomeKind.Retry,
@@ -218,11 +218,14 @@ public sealed partial class HubSpotCrmClient : IBatchCrmClient
         return [.. leads.Select(l => outcomes[l.ExternalId])];
     }
 
-    /// <summary>What HubSpot's error for one record of a batch means for it.</summary>
-    private static CrmBatchOutcome RecordError(CrmLeadUpsert lead, JsonNode error)
+    /// <summary>
+    /// What HubSpot's error for one record of a batch means for it; its message without the contact data of any lead of the
+    /// batch (one error may name several inputs).
+    /// </summary>
+    private static CrmBatchOutcome RecordError(CrmLeadUpsert lead, JsonNode error, BatchText batch)
     {
         var raw = error["message"]?.ToString() ?? error.ToJsonString();
-        var message = SensitiveText.Redact(raw, lead.Email, lead.Phone);
+        var message = SensitiveText.Redact(raw, batch.Sensitive);
         var category = error["category"]?.ToString() ?? string.Empty;
         var code = int.TryParse(error["status"]?.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : (int?)null;
         if (ExistingId().Match(raw) is { Success: true } holder)
@@ -264,7 +267,7 @@ public sealed partial class HubSpotCrmClient : IBatchCrmClient
         if (response.Status == 409 && ExistingContactWithTheAddress(response, json) is not null)
         {
             return leads.Count == 1
-                ? [RecordError(leads[0], json!)]
+                ? [RecordError(leads[0], json!, batch)]
                 : [.. leads.Select(l => CrmBatchOutcome.Failed(
                     l.ExternalId,
                     CrmBatchOutcomeKind.HandOffAlone,
@@ -289,7 +292,7 @@ public sealed partial class HubSpotCrmClient : IBatchCrmClient
         {
             foreach (var lead in NamedLeads(error, byId))
             {
-                refused.TryAdd(lead.ExternalId, RecordError(lead, error));
+                refused.TryAdd(lead.ExternalId, RecordError(lead, error, batch));
             }
         }
 
