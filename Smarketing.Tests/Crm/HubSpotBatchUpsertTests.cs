@@ -54,6 +54,9 @@ public sealed class HubSpotBatchUpsertTests : IAsyncLifetime
 
         Assert.Same(host.Get<HubSpotCrmClient>(), batch);
         Assert.Equal((HubSpotCrmClient.ProviderName, 100), (batch.Provider, batch.MaxBatchSize));
+
+        // The batched handoff's client (the one Crm:Provider names) is HubSpot's own batch API, not one lead at a time.
+        Assert.Same(batch, host.Get<IBatchCrmClient>());
     }
 
     [Fact]
