@@ -58,7 +58,7 @@ public sealed partial class HubSpotCrmClient : ICrmClient
     public async Task<CrmUpsertResult> UpsertLeadAsync(CrmLeadUpsert lead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lead);
-        var target = _options.LifecycleStages.TryGetValue(lead.LeadStatus, out var s) && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
+        var target = TargetStage(lead);
         var existing = await FindByLeadIdAsync(lead, cancellationToken);
 
         // Owner and status (property and stage) are create-only on a retry after an upsert that reached HubSpot, so a
@@ -111,6 +111,10 @@ public sealed partial class HubSpotCrmClient : ICrmClient
         _logger.CrmUpserted(Provider, lead.ExternalId, id, created);
         return new CrmUpsertResult { RecordId = id, Created = created };
     }
+
+    /// <summary>The lifecycle stage <see cref="HubSpotOptions.LifecycleStages"/> maps the lead's status to; null for none.</summary>
+    private string? TargetStage(CrmLeadUpsert lead) =>
+        _options.LifecycleStages.TryGetValue(lead.LeadStatus, out var stage) && !string.IsNullOrWhiteSpace(stage) ? stage.Trim() : null;
 
     private JsonObject Properties(CrmLeadUpsert lead, bool includeEmail, bool includeCreateOnly)
     {
@@ -280,19 +284,27 @@ public sealed partial class HubSpotCrmClient : ICrmClient
         return response.IsSuccess ? (response.Status, response.Body) : throw Failure(response, lead);
     }
 
-    private Exception Failure(CrmHttpResponse response, CrmLeadUpsert lead)
+    private Exception Failure(CrmHttpResponse response, CrmLeadUpsert lead) =>
+        Failure(response, $"lead '{lead.ExternalId}'", lead.ExternalId, lead.Email, lead.Phone);
+
+    /// <summary>
+    /// What a failed request of <paramref name="subject"/> (<c>lead 'x'</c>, or a batch) says: a state of HubSpot
+    /// (<see cref="CrmTransientException"/> with its condition) or a refusal (<see cref="CrmPermanentException"/>), its
+    /// message without any of the <paramref name="sensitive"/> values.
+    /// </summary>
+    private Exception Failure(CrmHttpResponse response, string subject, string logId, params string?[] sensitive)
     {
         var status = response.Status;
         var json = TryParse(response.Body);
         var category = json?["category"]?.ToString() ?? json?["errorType"]?.ToString() ?? response.ReasonPhrase ?? string.Empty;
-        var message = SensitiveText.Redact(json?["message"]?.ToString() ?? response.Body, lead.Email, lead.Phone);
+        var message = SensitiveText.Redact(json?["message"]?.ToString() ?? response.Body, sensitive);
         // 409: another delivery created the same contact a moment ago; the next attempt updates it (this lead only).
         if (status is 408 or 409 or 429 || status >= 500)
         {
-            _logger.CrmTransientFailure(Provider, lead.ExternalId, status, category);
+            _logger.CrmTransientFailure(Provider, logId, status, category);
             var retryAfter = response.RetryAfter?.Delta;
             CrmCondition? condition = status switch { 409 => null, 429 => CrmCondition.Throttled, _ => CrmCondition.Down };
-            return new CrmTransientException($"HubSpot answered HTTP {status} {category} for lead '{lead.ExternalId}': {message}", condition, status, retryAfter);
+            return new CrmTransientException($"HubSpot answered HTTP {status} {category} for {subject}: {message}", condition, status, retryAfter);
         }
 
         // A token HubSpot refuses (expired, revoked, missing a scope) refuses every lead alike: a state of the CRM, and
@@ -305,14 +317,14 @@ public sealed partial class HubSpotCrmClient : ICrmClient
         };
         if (hint is not null)
         {
-            _logger.CrmTransientFailure(Provider, lead.ExternalId, status, category);
+            _logger.CrmTransientFailure(Provider, logId, status, category);
             return new CrmTransientException($"HubSpot refused our credentials (HTTP {status} {category}): {message}{hint}", CrmCondition.CredentialsRefused, status, null);
         }
 
         // The lead id property missing or not unique refuses every lead alike too: the handoffs wait until it is created.
         if (status == 400 && NamesProperty(message, _keyProperty))
         {
-            _logger.CrmTransientFailure(Provider, lead.ExternalId, status, category);
+            _logger.CrmTransientFailure(Provider, logId, status, category);
             return new CrmTransientException(
                 $"HubSpot cannot key contacts on the property '{_keyProperty}' (HTTP {status} {category}): {message} Create it once as a contact property with " +
                 $"unique values (hasUniqueValue: true, see docs/crm-hubspot.md) or fix {HubSpotOptions.SectionName}:Properties:LeadId; waiting handoffs resume by themselves once it exists.",
@@ -321,7 +333,7 @@ public sealed partial class HubSpotCrmClient : ICrmClient
                 null);
         }
 
-        return new CrmPermanentException($"HubSpot refused contact of lead '{lead.ExternalId}' (HTTP {status} {category}): {message}");
+        return new CrmPermanentException($"HubSpot refused contact of {subject} (HTTP {status} {category}): {message}");
     }
 
     private static bool NamesProperty(string message, string property)

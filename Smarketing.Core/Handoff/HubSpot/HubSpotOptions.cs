@@ -49,6 +49,15 @@ public sealed class HubSpotOptions
     /// <summary>Smarketing status → value of the <see cref="HandoffFieldMap.Status"/> property (unmapped statuses are written as is).</summary>
     public Dictionary<string, string> StatusValues { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// When true, the batched handoff of imported leads reads the batch's contacts first (one
+    /// <c>POST /crm/v3/objects/contacts/batch/read</c> per batch) and then writes what the one-lead path writes: no
+    /// e-mail address to an existing contact, and a lifecycle stage only when it moves forward along
+    /// <see cref="LifecycleStageOrder"/>. Two requests per 100 leads instead of one; for portals whose API takes an earlier
+    /// lifecycle stage as sent. Default false: the batch relies on HubSpot moving a stage only forward.
+    /// </summary>
+    public bool BatchReadFirst { get; set; }
+
     /// <summary>HubSpot's default lifecycle stages up to evangelist, in HubSpot's order.</summary>
     public const string DefaultLifecycleStageOrder = "subscriber,lead,marketingqualifiedlead,salesqualifiedlead,opportunity,customer,evangelist";
 

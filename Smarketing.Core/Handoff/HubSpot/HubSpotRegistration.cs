@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Smarketing.Core.Handoff.Batch;
 
 namespace Smarketing.Core.Handoff.HubSpot;
 
@@ -10,7 +11,8 @@ public static class HubSpotRegistration
 {
     /// <summary>
     /// Registers <see cref="HubSpotOptions"/> (section <c>Crm:HubSpot</c>), the HubSpot HttpClient with the CRM
-    /// resilience pipeline, and <see cref="HubSpotCrmClient"/> as the keyed <see cref="ICrmClient"/> <c>HubSpot</c>.
+    /// resilience pipeline, and <see cref="HubSpotCrmClient"/> as the keyed <see cref="ICrmClient"/> <c>HubSpot</c> and, the
+    /// same singleton, as the keyed <see cref="IBatchCrmClient"/> <c>HubSpot</c> of the batched handoff.
     /// </summary>
     public static IHostApplicationBuilder AddHubSpotCrm(this IHostApplicationBuilder builder)
     {
@@ -24,6 +26,7 @@ public static class HubSpotRegistration
             sp.GetRequiredService<IOptions<HubSpotOptions>>().Value,
             sp.GetRequiredService<ILogger<HubSpotCrmClient>>()));
         services.AddBudgetedCrmClient<HubSpotCrmClient>(HubSpotCrmClient.ProviderName);
+        services.AddKeyedSingleton<IBatchCrmClient>(HubSpotCrmClient.ProviderName, (sp, _) => sp.GetRequiredService<HubSpotCrmClient>());
         return builder;
     }
 }
