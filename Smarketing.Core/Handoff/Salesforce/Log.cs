@@ -22,4 +22,10 @@ internal static partial class Log
 
     [LoggerMessage(214, LogLevel.Information, "Salesforce Lead {ExternalId} was gone when the handoff was retried and was created again as {RecordId}; sending its owner and status")]
     public static partial void SalesforceCreateOnlyFieldsSent(this ILogger logger, Echoed externalId, Echoed recordId);
+
+    [LoggerMessage(240, LogLevel.Information, "Salesforce collections upsert of {Count} leads: {Succeeded} succeeded, {Refused} refused, {Retry} to retry")]
+    public static partial void SalesforceBatchUpserted(this ILogger logger, int count, int succeeded, int refused, int retry);
+
+    [LoggerMessage(241, LogLevel.Information, "Salesforce has no Lead yet for {Count} leads of the batch and requires {Fields}; sending them again with the configured defaults for those fields")]
+    public static partial void SalesforceBatchCreateDefaultsUsed(this ILogger logger, int count, Echoed fields);
 }
