@@ -9,7 +9,8 @@ namespace Smarketing.Tests.Crm;
 /// <summary>
 /// Salesforce's REST API as the handoff uses it: the OAuth client-credentials token endpoint and the Lead
 /// upsert by external id (201 + created:true, 200 + created:false), with its error-array format, 401
-/// INVALID_SESSION_ID for unknown tokens, REQUIRED_FIELD_MISSING on create, and Sforce-Limit-Info.
+/// INVALID_SESSION_ID for unknown tokens, REQUIRED_FIELD_MISSING on create, and Sforce-Limit-Info; and the same upsert
+/// over sObject Collections (at most 200 records, EXCEEDED_ID_LIMIT beyond, one result per record).
 /// </summary>
 public sealed class FakeSalesforce : FakeCrmServer
 {
@@ -21,6 +22,7 @@ public sealed class FakeSalesforce : FakeCrmServer
     private readonly Lock _lock = new();
     private readonly Dictionary<string, JsonObject> _leads = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JsonObject> _refusals = new(StringComparer.Ordinal);
     private int _tokenCount;
     private int _apiCount;
     private int _idCount;
@@ -35,6 +37,21 @@ public sealed class FakeSalesforce : FakeCrmServer
     public long DailyApiLimit { get; set; } = 15000;
 
     public int TokensIssued => _tokenCount;
+
+    /// <summary>The most records Salesforce takes in one sObject Collections request.</summary>
+    public const int CollectionsLimit = 200;
+
+    /// <summary>API requests answered so far (what Sforce-Limit-Info counts): token requests are not API requests.</summary>
+    public int ApiRequestCount => Volatile.Read(ref _apiCount);
+
+    /// <summary>Every upsert of this lead (one-lead or in a collection) is refused with this error, as a validation rule would.</summary>
+    public void RefuseLead(string externalId, string errorCode, string message, params string[] fields)
+    {
+        lock (_lock)
+        {
+            _refusals[externalId] = ErrorObject(errorCode, message, fields);
+        }
+    }
 
     public override int RecordCount
     {
@@ -77,6 +94,15 @@ public sealed class FakeSalesforce : FakeCrmServer
         }
     }
 
+    /// <summary>A rep types a value into one field of the lead's record.</summary>
+    public void EditAsRep(string leadId, string field, string value)
+    {
+        lock (_lock)
+        {
+            _leads[leadId][field] = value;
+        }
+    }
+
     public override void Delete(string leadId, string email)
     {
         lock (_lock)
@@ -111,12 +137,7 @@ public sealed class FakeSalesforce : FakeCrmServer
         (Error(400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Phone must be in E.164 format", "Phone"), "FIELD_CUSTOM_VALIDATION_EXCEPTION: Phone must be in E.164 format");
 
     public static Fault Error(int status, string errorCode, string message, params string[] fields) =>
-        new(status, new JsonArray(new JsonObject
-        {
-            ["message"] = message,
-            ["errorCode"] = errorCode,
-            ["fields"] = new JsonArray([.. fields.Select(f => JsonValue.Create(f))]),
-        }).ToJsonString());
+        new(status, new JsonArray(ErrorObject(errorCode, message, fields)).ToJsonString());
 
     public static Fault RequestLimitExceeded() =>
         Error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
@@ -154,18 +175,8 @@ public sealed class FakeSalesforce : FakeCrmServer
 
         web.MapMethods("/services/data/{version}/sobjects/Lead/{field}/{value}", ["PATCH"], async (HttpContext context, string version, string field, string value) =>
         {
-            var used = Interlocked.Increment(ref _apiCount);
-            context.Response.Headers["Sforce-Limit-Info"] = $"api-usage={used}/{DailyApiLimit}";
-            var authorization = context.Request.Headers.Authorization.ToString();
-            bool known;
-            lock (_lock)
+            if (!await AuthorizedAsync(context))
             {
-                known = authorization.StartsWith("Bearer ", StringComparison.Ordinal) && _tokens.Contains(authorization["Bearer ".Length..]);
-            }
-
-            if (!known)
-            {
-                await WriteAsync(context, Error(401, "INVALID_SESSION_ID", "Session expired or invalid"));
                 return;
             }
 
@@ -181,55 +192,164 @@ public sealed class FakeSalesforce : FakeCrmServer
                 return;
             }
 
-            if (body["Email"]?.ToString() is { } email && !email.Contains('@', StringComparison.Ordinal))
+            var (id, created, error) = Upsert(value, body);
+            if (error is not null)
             {
-                await WriteAsync(context, Error(400, "INVALID_EMAIL_ADDRESS", $"Email: invalid email address: {email}", "Email"));
+                await JsonAsync(context, 400, new JsonArray(error));
                 return;
             }
 
-            Fault? refusal = null;
-            JsonObject answer;
-            int status;
-            lock (_lock)
-            {
-                if (_leads.TryGetValue(value, out var existing))
-                {
-                    foreach (var (name, node) in body)
-                    {
-                        existing[name] = node?.DeepClone();
-                    }
+            await JsonAsync(context, created ? 201 : 200, Result(id!, created));
+        });
 
-                    (status, answer) = (200, Result(existing["Id"]!.ToString(), created: false));
+        // sObject Collections upsert by external id: at most 200 records, each answered on its own (allOrNone false),
+        // in the order sent; the same rules as the one-lead upsert for each record.
+        web.MapMethods("/services/data/{version}/composite/sobjects/{type}/{field}", ["PATCH"], async (HttpContext context, string version, string type, string field) =>
+        {
+            if (!await AuthorizedAsync(context))
+            {
+                return;
+            }
+
+            if (version != ApiVersion || type != "Lead" || field != ExternalIdField)
+            {
+                await WriteAsync(context, Error(404, "NOT_FOUND", "The requested resource does not exist"));
+                return;
+            }
+
+            if (JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync()) is not JsonObject { } request
+                || request["records"] is not JsonArray records)
+            {
+                await WriteAsync(context, Error(400, "JSON_PARSER_ERROR", "The request body is not an object with records"));
+                return;
+            }
+
+            if (records.Count > CollectionsLimit)
+            {
+                await WriteAsync(context, Error(400, "EXCEEDED_ID_LIMIT", $"record limit reached. cannot submit more than {CollectionsLimit} records into this call"));
+                return;
+            }
+
+            if (request["allOrNone"]?.GetValue<bool>() == true)
+            {
+                await WriteAsync(context, Error(400, "INVALID_OPERATION", "This fake answers allOrNone=false only"));
+                return;
+            }
+
+            if (records.Any(r => r?["attributes"]?["type"]?.ToString() != type))
+            {
+                await WriteAsync(context, Error(400, "INVALID_TYPE", "Each record needs attributes.type = " + type));
+                return;
+            }
+
+            var ids = records.Select(r => r?[field]?.ToString()).ToList();
+            var answers = new JsonArray();
+            foreach (var record in records.Cast<JsonObject>())
+            {
+                var value = record[field]?.ToString();
+                var body = (JsonObject)record.DeepClone();
+                body.Remove("attributes");
+                body.Remove(field);
+                JsonObject? error;
+                string? id = null;
+                var created = false;
+                if (string.IsNullOrEmpty(value))
+                {
+                    error = ErrorObject("MISSING_ARGUMENT", $"{field} not specified", field);
+                }
+                else if (ids.Count(i => i == value) > 1)
+                {
+                    error = ErrorObject("DUPLICATE_EXTERNAL_ID", $"Duplicate external id specified: {value}", field);
                 }
                 else
                 {
-                    var missing = RequiredOnCreate.Where(f => string.IsNullOrEmpty(body[f]?.ToString())).ToArray();
-                    if (missing.Length > 0)
-                    {
-                        refusal = Error(400, "REQUIRED_FIELD_MISSING", $"Required fields are missing: [{string.Join(", ", missing)}]", missing);
-                        (status, answer) = (400, []);
-                    }
-                    else
-                    {
-                        var id = "00Q" + (++_idCount).ToString("D12", CultureInfo.InvariantCulture);
-                        var lead = (JsonObject)body.DeepClone();
-                        lead["Id"] = id;
-                        lead[ExternalIdField] = value;
-                        _leads[value] = lead;
-                        (status, answer) = (201, Result(id, created: true));
-                    }
+                    (id, created, error) = Upsert(value, body);
                 }
+
+                answers.Add(error is null
+                    ? Result(id!, created)
+                    : new JsonObject
+                    {
+                        ["success"] = false,
+                        ["errors"] = new JsonArray(new JsonObject
+                        {
+                            ["statusCode"] = error["errorCode"]!.DeepClone(),
+                            ["message"] = error["message"]!.DeepClone(),
+                            ["fields"] = error["fields"]!.DeepClone(),
+                        }),
+                    });
             }
 
-            if (refusal is not null)
-            {
-                await WriteAsync(context, refusal);
-                return;
-            }
-
-            await JsonAsync(context, status, answer);
+            await JsonAsync(context, 200, answers);
         });
     }
+
+    // Every API answer counts against the org's daily requests and says so in Sforce-Limit-Info; an unknown token is a 401.
+    private async Task<bool> AuthorizedAsync(HttpContext context)
+    {
+        var used = Interlocked.Increment(ref _apiCount);
+        context.Response.Headers["Sforce-Limit-Info"] = $"api-usage={used}/{DailyApiLimit}";
+        var authorization = context.Request.Headers.Authorization.ToString();
+        bool known;
+        lock (_lock)
+        {
+            known = authorization.StartsWith("Bearer ", StringComparison.Ordinal) && _tokens.Contains(authorization["Bearer ".Length..]);
+        }
+
+        if (!known)
+        {
+            await WriteAsync(context, Error(401, "INVALID_SESSION_ID", "Session expired or invalid"));
+        }
+
+        return known;
+    }
+
+    // One record's upsert by external id: its record id and whether it was created, or Salesforce's error for it.
+    private (string? Id, bool Created, JsonObject? Error) Upsert(string externalId, JsonObject body)
+    {
+        if (body["Email"]?.ToString() is { } email && !email.Contains('@', StringComparison.Ordinal))
+        {
+            return (null, false, ErrorObject("INVALID_EMAIL_ADDRESS", $"Email: invalid email address: {email}", "Email"));
+        }
+
+        lock (_lock)
+        {
+            if (_refusals.TryGetValue(externalId, out var refusal))
+            {
+                return (null, false, (JsonObject)refusal.DeepClone());
+            }
+
+            if (_leads.TryGetValue(externalId, out var existing))
+            {
+                foreach (var (name, node) in body)
+                {
+                    existing[name] = node?.DeepClone();
+                }
+
+                return (existing["Id"]!.ToString(), false, null);
+            }
+
+            var missing = RequiredOnCreate.Where(f => string.IsNullOrEmpty(body[f]?.ToString())).ToArray();
+            if (missing.Length > 0)
+            {
+                return (null, false, ErrorObject("REQUIRED_FIELD_MISSING", $"Required fields are missing: [{string.Join(", ", missing)}]", missing));
+            }
+
+            var id = "00Q" + (++_idCount).ToString("D12", CultureInfo.InvariantCulture);
+            var lead = (JsonObject)body.DeepClone();
+            lead["Id"] = id;
+            lead[ExternalIdField] = externalId;
+            _leads[externalId] = lead;
+            return (id, true, null);
+        }
+    }
+
+    private static JsonObject ErrorObject(string errorCode, string message, params string[] fields) => new()
+    {
+        ["message"] = message,
+        ["errorCode"] = errorCode,
+        ["fields"] = new JsonArray([.. fields.Select(f => JsonValue.Create(f))]),
+    };
 
     private static JsonObject Result(string id, bool created) => new()
     {
