@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(241, LogLevel.Information, "Salesforce has no Lead yet for {Count} leads of the batch and requires {Fields}; sending them again with the configured defaults for those fields")]
     public static partial void SalesforceBatchCreateDefaultsUsed(this ILogger logger, int count, Echoed fields);
+
+    [LoggerMessage(242, LogLevel.Information, "Salesforce Bulk API job {JobId} started for {Count} leads")]
+    public static partial void SalesforceBulkJobStarted(this ILogger logger, Echoed jobId, int count);
+
+    [LoggerMessage(243, LogLevel.Information, "Salesforce Bulk API job {JobId} complete: {Succeeded} records succeeded, {Failed} failed")]
+    public static partial void SalesforceBulkJobDone(this ILogger logger, Echoed jobId, int succeeded, int failed);
 }

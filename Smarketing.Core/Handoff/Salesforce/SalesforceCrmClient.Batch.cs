@@ -168,7 +168,7 @@ public sealed partial class SalesforceCrmClient : IBatchCrmClient
         var errors = ParseErrors(response.Body);
         var known = indexes.SelectMany(i => new[] { leads[i].Email, leads[i].Phone }).ToArray();
         var described = SensitiveText.Redact(Describe(errors, response.Body), known);
-        ThrowIfTransient(response, errors, described, subjectId, subject);
+        ThrowIfTransient(_logger, response, errors, described, subjectId, subject);
 
         var refusal = new JsonObject
         {
@@ -206,8 +206,7 @@ public sealed partial class SalesforceCrmClient : IBatchCrmClient
     {
         var errors = ParseErrors(result);
         var described = SensitiveText.Redact(Describe(errors, result.ToJsonString()), lead.Email, lead.Phone);
-        var retry = IsExternalIdRace(errors) || errors.Any(e => e.Code is not null && TransientErrorCodes.ContainsKey(e.Code));
-        return retry
+        return IsNotNow(errors, _options.ExternalIdField)
             ? CrmBatchOutcome.Failed(lead.ExternalId, CrmBatchOutcomeKind.Retry, $"Salesforce could not upsert lead '{lead.ExternalId}' now: {described}")
             : CrmBatchOutcome.Failed(lead.ExternalId, CrmBatchOutcomeKind.Refused, $"Salesforce refused lead '{lead.ExternalId}': {described}");
     }

@@ -97,8 +97,7 @@ public sealed partial class SalesforceCrmClient : ICrmClient
     private (JsonObject Body, JsonObject CreateOnly) Fields(CrmLeadUpsert lead)
     {
         var body = new JsonObject();
-        var status = _options.StatusValues.TryGetValue(lead.LeadStatus, out var mapped) && !string.IsNullOrWhiteSpace(mapped) ? mapped : lead.LeadStatus;
-        foreach (var (field, value) in _options.Fields.Values(lead, status, includeEmail: true))
+        foreach (var (field, value) in Values(_options, lead))
         {
             body[field] = JsonValue.Create(value);
         }
@@ -118,6 +117,13 @@ public sealed partial class SalesforceCrmClient : ICrmClient
         }
 
         return (body, createOnly);
+    }
+
+    // The lead's mapped Lead fields, the status as the org's picklist value: the same for every way of upserting.
+    internal static IReadOnlyList<KeyValuePair<string, object>> Values(SalesforceOptions options, CrmLeadUpsert lead)
+    {
+        var status = options.StatusValues.TryGetValue(lead.LeadStatus, out var mapped) && !string.IsNullOrWhiteSpace(mapped) ? mapped : lead.LeadStatus;
+        return options.Fields.Values(lead, status, includeEmail: true);
     }
 
     internal static TimeSpan? RetryAfter(CrmHttpResponse response) =>
@@ -165,12 +171,12 @@ public sealed partial class SalesforceCrmClient : ICrmClient
             throw new CrmPermanentException($"Salesforce refused lead '{lead.ExternalId}': more than one Lead has {_options.ExternalIdField} = '{lead.ExternalId}' (HTTP 300); merge them, then replay.");
         }
 
-        ThrowIfTransient(response, errors, described, lead.ExternalId, $"the upsert of lead '{lead.ExternalId}'");
+        ThrowIfTransient(_logger, response, errors, described, lead.ExternalId, $"the upsert of lead '{lead.ExternalId}'");
         throw new CrmPermanentException($"Salesforce refused lead '{lead.ExternalId}' (HTTP {status}): {described}");
     }
 
     // One classification for the one-lead upsert and the collections upsert: what a failed answer says about the org.
-    private void ThrowIfTransient(CrmHttpResponse response, List<SalesforceError> errors, string described, string subjectId, string subject)
+    internal static void ThrowIfTransient(ILogger logger, CrmHttpResponse response, List<SalesforceError> errors, string described, string subjectId, string subject)
     {
         var status = response.Status;
         var transientCode = errors.Select(e => e.Code).FirstOrDefault(c => c is not null && TransientErrorCodes.ContainsKey(c));
@@ -180,7 +186,7 @@ public sealed partial class SalesforceCrmClient : ICrmClient
         }
 
         var code = transientCode ?? errors.Select(e => e.Code).FirstOrDefault(c => c is not null) ?? response.ReasonPhrase ?? string.Empty;
-        _logger.CrmTransientFailure(Provider, subjectId, status, code);
+        logger.CrmTransientFailure(ProviderName, subjectId, status, code);
         CrmCondition? condition = transientCode is not null
             ? TransientErrorCodes[transientCode]
             : status switch { 401 => CrmCondition.CredentialsRefused, 429 => CrmCondition.Throttled, _ => CrmCondition.Down };
@@ -193,9 +199,16 @@ public sealed partial class SalesforceCrmClient : ICrmClient
         throw new CrmTransientException($"Salesforce answered HTTP {status} to {subject}: {described}{later}", condition, status, RetryAfter(response));
     }
 
+    // A record's error that says "not now" rather than "never": a race on the external id, a locked row, a limit.
+    internal static bool IsNotNow(IEnumerable<SalesforceError> errors, string externalIdField) =>
+        errors.Any(e => (e.Code is not null && TransientErrorCodes.ContainsKey(e.Code)) || IsExternalIdRace(e, externalIdField));
+
+    private static bool IsExternalIdRace(SalesforceError e, string externalIdField) =>
+        e.Code == "DUPLICATE_VALUE"
+        && (e.Fields.Contains(externalIdField, StringComparer.OrdinalIgnoreCase) || e.Message.Contains(externalIdField, StringComparison.OrdinalIgnoreCase));
+
     private bool IsExternalIdRace(IEnumerable<SalesforceError> errors) =>
-        errors.Any(e => e.Code == "DUPLICATE_VALUE"
-            && (e.Fields.Contains(_options.ExternalIdField, StringComparer.OrdinalIgnoreCase) || e.Message.Contains(_options.ExternalIdField, StringComparison.OrdinalIgnoreCase)));
+        errors.Any(e => IsExternalIdRace(e, _options.ExternalIdField));
 
     private List<string>? MissingFieldsWithDefaults(IEnumerable<SalesforceError> errors, JsonObject body)
     {
@@ -210,7 +223,7 @@ public sealed partial class SalesforceCrmClient : ICrmClient
             : null;
     }
 
-    private static JsonNode? TryParse(string text)
+    internal static JsonNode? TryParse(string text)
     {
         try
         {
@@ -251,7 +264,7 @@ public sealed partial class SalesforceCrmClient : ICrmClient
         return errors;
     }
 
-    private static string Describe(List<SalesforceError> errors, string text)
+    internal static string Describe(List<SalesforceError> errors, string text)
     {
         if (errors.Count == 0)
         {

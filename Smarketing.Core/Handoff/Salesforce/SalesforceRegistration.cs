@@ -12,7 +12,8 @@ public static class SalesforceRegistration
     /// <summary>
     /// Registers <see cref="SalesforceOptions"/> (section <c>Crm:Salesforce</c>), the Salesforce HttpClient
     /// (token handler, API-limit handler, then the CRM resilience pipeline), and <see cref="SalesforceCrmClient"/>
-    /// as the keyed <see cref="ICrmClient"/> and the keyed <see cref="IBatchCrmClient"/> <c>Salesforce</c>.
+    /// as the keyed <see cref="ICrmClient"/> and the keyed <see cref="IBatchCrmClient"/> <c>Salesforce</c>, and
+    /// <see cref="SalesforceBulkIngest"/> for batches of <c>Crm:Salesforce:BulkThreshold</c> leads or more.
     /// </summary>
     public static IHostApplicationBuilder AddSalesforceCrm(this IHostApplicationBuilder builder)
     {
@@ -34,6 +35,10 @@ public static class SalesforceRegistration
 
         // The batched handoff of imports: the same client, answering per record over sObject Collections.
         services.AddKeyedSingleton<IBatchCrmClient>(SalesforceCrmClient.ProviderName, (sp, _) => sp.GetRequiredService<SalesforceCrmClient>());
+        services.AddSingleton(sp => new SalesforceBulkIngest(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(SalesforceCrmClient.HttpClientName),
+            Options(sp),
+            sp.GetRequiredService<ILogger<SalesforceBulkIngest>>()));
         return builder;
     }
 
