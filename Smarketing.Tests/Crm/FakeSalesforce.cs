@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,8 @@ namespace Smarketing.Tests.Crm;
 /// Salesforce's REST API as the handoff uses it: the OAuth client-credentials token endpoint and the Lead
 /// upsert by external id (201 + created:true, 200 + created:false), with its error-array format, 401
 /// INVALID_SESSION_ID for unknown tokens, REQUIRED_FIELD_MISSING on create, and Sforce-Limit-Info; and the same upsert
-/// over sObject Collections (at most 200 records, EXCEEDED_ID_LIMIT beyond, one result per record).
+/// over sObject Collections (at most 200 records, EXCEEDED_ID_LIMIT beyond, one result per record) and Bulk API 2.0
+/// ingest jobs (create, CSV upload, UploadComplete, JobComplete after a look or more, successful and failed results).
 /// </summary>
 public sealed class FakeSalesforce : FakeCrmServer
 {
@@ -26,6 +28,8 @@ public sealed class FakeSalesforce : FakeCrmServer
     private int _tokenCount;
     private int _apiCount;
     private int _idCount;
+    private readonly Dictionary<string, BulkJob> _jobs = new(StringComparer.Ordinal);
+    private int _jobCount;
 
     private FakeSalesforce()
     {
@@ -43,6 +47,12 @@ public sealed class FakeSalesforce : FakeCrmServer
 
     /// <summary>API requests answered so far (what Sforce-Limit-Info counts): token requests are not API requests.</summary>
     public int ApiRequestCount => Volatile.Read(ref _apiCount);
+
+    /// <summary>How many times a Bulk job's state is asked for after its upload is complete before it answers JobComplete.</summary>
+    public int BulkPollsInProgress { get; set; } = 1;
+
+    /// <summary>When set, the next Bulk job closed for processing ends Failed with this message.</summary>
+    public string? FailNextBulkJob { get; set; }
 
     /// <summary>Every upsert of this lead (one-lead or in a collection) is refused with this error, as a validation rule would.</summary>
     public void RefuseLead(string externalId, string errorCode, string message, params string[] fields)
@@ -282,6 +292,135 @@ public sealed class FakeSalesforce : FakeCrmServer
 
             await JsonAsync(context, 200, answers);
         });
+
+        // Bulk API 2.0 ingest: jobs upsert Leads from a CSV upload; each HTTP call is one API request, the records are not.
+        web.MapPost("/services/data/{version}/jobs/ingest", async (HttpContext context, string version) =>
+        {
+            if (!await AuthorizedAsync(context))
+            {
+                return;
+            }
+
+            var request = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync()) as JsonObject;
+            if (version != ApiVersion || request?["object"]?.ToString() != "Lead" || request["operation"]?.ToString() != "upsert"
+                || request["externalIdFieldName"]?.ToString() != ExternalIdField || (request["contentType"]?.ToString() ?? "CSV") != "CSV")
+            {
+                await WriteAsync(context, Error(400, "INVALIDJOB", "This fake creates CSV upsert jobs on Lead by " + ExternalIdField));
+                return;
+            }
+
+            BulkJob job;
+            lock (_lock)
+            {
+                job = new BulkJob("750TEST" + (++_jobCount).ToString("D11", CultureInfo.InvariantCulture), request["lineEnding"]?.ToString() ?? "LF");
+                _jobs[job.Id] = job;
+            }
+
+            await JsonAsync(context, 200, job.Info());
+        });
+
+        web.MapPut("/services/data/{version}/jobs/ingest/{id}/batches", async (HttpContext context, string version, string id) =>
+        {
+            if (!await AuthorizedAsync(context))
+            {
+                return;
+            }
+
+            var csv = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            var accepted = false;
+            lock (_lock)
+            {
+                if (_jobs.TryGetValue(id, out var job) && job.State == "Open" && (context.Request.ContentType ?? string.Empty).StartsWith("text/csv", StringComparison.Ordinal))
+                {
+                    job.Csv.Append(csv);
+                    accepted = true;
+                }
+            }
+
+            if (accepted)
+            {
+                context.Response.StatusCode = 201;
+                return;
+            }
+
+            await WriteAsync(context, Error(400, "INVALIDJOBSTATE", "Upload data to an Open job as text/csv"));
+        });
+
+        web.MapMethods("/services/data/{version}/jobs/ingest/{id}", ["PATCH"], async (HttpContext context, string version, string id) =>
+        {
+            if (!await AuthorizedAsync(context))
+            {
+                return;
+            }
+
+            var request = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync()) as JsonObject;
+            BulkJob? job;
+            lock (_lock)
+            {
+                job = _jobs.GetValueOrDefault(id);
+            }
+
+            if (job is null || job.State != "Open" || request?["state"]?.ToString() != "UploadComplete")
+            {
+                await WriteAsync(context, Error(400, "INVALIDJOBSTATE", "Only an Open job can be closed with state UploadComplete"));
+                return;
+            }
+
+            Process(job);
+            await JsonAsync(context, 200, job.Info());
+        });
+
+        web.MapGet("/services/data/{version}/jobs/ingest/{id}", async (HttpContext context, string version, string id) =>
+        {
+            if (!await AuthorizedAsync(context))
+            {
+                return;
+            }
+
+            BulkJob? job;
+            lock (_lock)
+            {
+                job = _jobs.GetValueOrDefault(id);
+                if (job is { State: "UploadComplete" or "InProgress" })
+                {
+                    job.State = job.PollsLeft-- > 0 ? "InProgress" : job.Final;
+                }
+            }
+
+            if (job is null)
+            {
+                await WriteAsync(context, Error(404, "NOT_FOUND", "The requested resource does not exist"));
+                return;
+            }
+
+            await JsonAsync(context, 200, job.Info());
+        });
+
+        foreach (var (kind, select) in new (string, Func<BulkJob, string>)[] { ("successfulResults", j => j.Successful), ("failedResults", j => j.Failed) })
+        {
+            web.MapGet($"/services/data/{{version}}/jobs/ingest/{{id}}/{kind}", async (HttpContext context, string version, string id) =>
+            {
+                if (!await AuthorizedAsync(context))
+                {
+                    return;
+                }
+
+                BulkJob? job;
+                lock (_lock)
+                {
+                    job = _jobs.GetValueOrDefault(id);
+                }
+
+                if (job is not { State: "JobComplete" })
+                {
+                    await WriteAsync(context, Error(400, "INVALIDJOBSTATE", "Results are ready once the job is JobComplete"));
+                    return;
+                }
+
+                context.Response.ContentType = "text/csv";
+                await context.Response.WriteAsync(select(job));
+            });
+        }
     }
 
     // Every API answer counts against the org's daily requests and says so in Sforce-Limit-Info; an unknown token is a 401.
@@ -350,6 +489,136 @@ public sealed class FakeSalesforce : FakeCrmServer
         ["errorCode"] = errorCode,
         ["fields"] = new JsonArray([.. fields.Select(f => JsonValue.Create(f))]),
     };
+
+    // Salesforce's processing of a closed job, done at once: each row is the one-lead upsert's rules; the job reports
+    // JobComplete after BulkPollsInProgress more looks at it.
+    private void Process(BulkJob job)
+    {
+        var text = job.Csv.ToString();
+        lock (_lock)
+        {
+            job.State = "UploadComplete";
+            job.PollsLeft = BulkPollsInProgress;
+            if (FailNextBulkJob is { } failure)
+            {
+                (FailNextBulkJob, job.Final, job.ErrorMessage) = (null, "Failed", failure);
+                return;
+            }
+
+            if (job.LineEnding == "LF" && text.Contains('\r', StringComparison.Ordinal))
+            {
+                (job.Final, job.ErrorMessage) = ("Failed", "ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is LF");
+                return;
+            }
+        }
+
+        using var reader = new CsvHelper.CsvReader(new StringReader(text), CultureInfo.InvariantCulture);
+        reader.Read();
+        reader.ReadHeader();
+        var header = reader.HeaderRecord!;
+        using var succeeded = new StringWriter(CultureInfo.InvariantCulture);
+        using var failed = new StringWriter(CultureInfo.InvariantCulture);
+        var config = new CsvHelper.Configuration.CsvConfiguration(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        using var ok = new CsvHelper.CsvWriter(succeeded, config);
+        using var bad = new CsvHelper.CsvWriter(failed, config);
+        foreach (var (writer, first) in new[] { (ok, "sf__Created"), (bad, "sf__Error") })
+        {
+            writer.WriteField("sf__Id");
+            writer.WriteField(first);
+            foreach (var column in header)
+            {
+                writer.WriteField(column);
+            }
+
+            writer.NextRecord();
+        }
+
+        while (reader.Read())
+        {
+            var cells = header.Select((_, i) => reader.GetField(i) ?? string.Empty).ToArray();
+            var body = new JsonObject();
+            string? externalId = null;
+            for (var i = 0; i < header.Length; i++)
+            {
+                if (header[i] == ExternalIdField)
+                {
+                    externalId = cells[i];
+                }
+                else if (cells[i].Length > 0)
+                {
+                    body[header[i]] = long.TryParse(cells[i], NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(cells[i]);
+                }
+            }
+
+            var (id, created, error) = string.IsNullOrEmpty(externalId)
+                ? (null, false, ErrorObject("MISSING_ARGUMENT", ExternalIdField + " not specified", ExternalIdField))
+                : Upsert(externalId, body);
+            var writer = error is null ? ok : bad;
+            writer.WriteField(id ?? string.Empty);
+            writer.WriteField(error is null
+                ? (created ? "true" : "false")
+                : $"{error["errorCode"]}:{error["message"]}:{string.Join(',', error["fields"]!.AsArray().Select(f => f!.ToString()))} --");
+            foreach (var cell in cells)
+            {
+                writer.WriteField(cell);
+            }
+
+            writer.NextRecord();
+            lock (_lock)
+            {
+                job.Processed++;
+                job.FailedCount += error is null ? 0 : 1;
+            }
+        }
+
+        ok.Flush();
+        bad.Flush();
+        lock (_lock)
+        {
+            (job.Successful, job.Failed) = (succeeded.ToString(), failed.ToString());
+        }
+    }
+
+    private sealed class BulkJob(string id, string lineEnding)
+    {
+        public string Id { get; } = id;
+
+        public string LineEnding { get; } = lineEnding;
+
+        public string State { get; set; } = "Open";
+
+        public string Final { get; set; } = "JobComplete";
+
+        public string? ErrorMessage { get; set; }
+
+        public int PollsLeft { get; set; }
+
+        public StringBuilder Csv { get; } = new();
+
+        public string Successful { get; set; } = string.Empty;
+
+        public string Failed { get; set; } = string.Empty;
+
+        public int Processed { get; set; }
+
+        public int FailedCount { get; set; }
+
+        public JsonObject Info() => new()
+        {
+            ["id"] = Id,
+            ["operation"] = "upsert",
+            ["object"] = "Lead",
+            ["externalIdFieldName"] = ExternalIdField,
+            ["state"] = State,
+            ["contentType"] = "CSV",
+            ["lineEnding"] = LineEnding,
+            ["apiVersion"] = 62.0,
+            ["contentUrl"] = $"services/data/{ApiVersion}/jobs/ingest/{Id}/batches",
+            ["numberRecordsProcessed"] = Processed,
+            ["numberRecordsFailed"] = FailedCount,
+            ["errorMessage"] = ErrorMessage,
+        };
+    }
 
     private static JsonObject Result(string id, bool created) => new()
     {

@@ -330,4 +330,115 @@ public sealed class SalesforceBatchUpsertTests : IAsyncLifetime
             Assert.DoesNotContain($"555-010-{n:D4}", text, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task Bulk_5000NewLeads_ConstantHandfulOfRequestsAndOneOutcomePerRecordWithFailures()
+    {
+        using var host = CreateHost();
+        var bulk = host.Get<SalesforceBulkIngest>();
+        var leads = Leads(5000);
+        _crm.RefuseLead(Id(10), "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Phone 555-010-0010 must be in E.164 format", "Phone");
+        _crm.RefuseLead(Id(2500), "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Email person2500@example.com is on the block list", "Email");
+        _crm.RefuseLead(Id(4999), "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record");
+
+        var jobId = await bulk.StartAsync(leads, CancellationToken.None);
+
+        Assert.Equal(
+            [("POST", "/services/oauth2/token"), ("POST", "/services/data/v62.0/jobs/ingest"), ("PUT", $"/services/data/v62.0/jobs/ingest/{jobId}/batches"), ("PATCH", $"/services/data/v62.0/jobs/ingest/{jobId}")],
+            _crm.Requests.Select(r => (r.Method, r.Path)));
+        var job = _crm.Requests[1].Json!;
+        Assert.Equal(("Lead", "upsert", "Smarketing_Lead_Id__c", "CSV", "LF"), (job["object"]!.ToString(), job["operation"]!.ToString(), job["externalIdFieldName"]!.ToString(), job["contentType"]!.ToString(), job["lineEnding"]!.ToString()));
+        var csv = _crm.Requests[2].Body;
+        Assert.StartsWith("text/csv", _crm.Requests[2].Header("Content-Type"), StringComparison.Ordinal);
+        Assert.DoesNotContain('\r', csv);
+        var lines = csv.TrimEnd('\n').Split('\n');
+        Assert.Equal(5001, lines.Length);
+        Assert.Equal("Smarketing_Lead_Id__c,Email,Phone,Status,OwnerId,MQL_Score__c,Last_Interesting_Moment__c,Industry,NumberOfEmployees,Country,LastName,Company", lines[0]);
+        Assert.Equal($"{Id(0)},person0@example.com,555-010-0000,SAL,005ADA000000001,80,viewedPricingPage,SaaS,250,DE,[not provided],[not provided]", lines[1]);
+        Assert.Equal("{\"state\":\"UploadComplete\"}", _crm.Requests[3].Body);
+
+        // Salesforce works on its own time: the first look finds it in progress, and the caller looks again later.
+        Assert.Null(await bulk.PollAsync(jobId, CancellationToken.None));
+        var outcomes = SalesforceBulkIngest.ForEachLead(leads, (await bulk.PollAsync(jobId, CancellationToken.None))!);
+
+        Assert.Equal(leads.Select(l => l.ExternalId), outcomes.Select(o => o.ExternalId));
+        Assert.Equal(4997, outcomes.Count(o => o.Kind == CrmBatchOutcomeKind.Succeeded && o.Created));
+        Assert.All(outcomes.Where(o => o.Kind == CrmBatchOutcomeKind.Succeeded), o => Assert.Equal(_crm.Lead(o.ExternalId)!["Id"]!.ToString(), o.RecordId));
+        var failed = outcomes.Where(o => o.Kind != CrmBatchOutcomeKind.Succeeded).ToList();
+        Assert.Equal(
+            [
+                (Id(10), CrmBatchOutcomeKind.Refused, $"Salesforce refused lead '{Id(10)}': FIELD_CUSTOM_VALIDATION_EXCEPTION: Phone [redacted] must be in E.164 format (fields: Phone)"),
+                (Id(2500), CrmBatchOutcomeKind.Refused, $"Salesforce refused lead '{Id(2500)}': FIELD_CUSTOM_VALIDATION_EXCEPTION: Email [redacted] is on the block list (fields: Email)"),
+                (Id(4999), CrmBatchOutcomeKind.Retry, $"Salesforce could not upsert lead '{Id(4999)}' now: UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record"),
+            ],
+            failed.Select(o => (o.ExternalId, o.Kind, o.Reason)));
+        Assert.Equal(4997, _crm.RecordCount);
+        Assert.Equal("[not provided]", _crm.Lead(Id(0))!["LastName"]!.ToString());
+        Assert.Equal(80, _crm.Lead(Id(0))!["MQL_Score__c"]!.GetValue<long>());
+
+        // Create, upload, close, two looks, two result files: 7 API requests for 5,000 leads.
+        Assert.Equal(7, _crm.ApiRequestCount);
+    }
+
+    [Fact]
+    public async Task Bulk_LeadsHandedOffBefore_NoPlaceholdersAndADeletedRecordHandedOffAlone()
+    {
+        using var host = CreateHost();
+        var existing = Leads(3);
+        var first = await host.Get<SalesforceCrmClient>().UpsertLeadsAsync(existing, CancellationToken.None);
+        _crm.EditAsRep(Id(0), "LastName", "Lovelace");
+        _crm.Delete(Id(1), "person1@example.com");
+        _crm.BulkPollsInProgress = 0;
+        var bulk = host.Get<SalesforceBulkIngest>();
+        var leads = existing.Select(l => l with { CrmId = first.Single(o => o.ExternalId == l.ExternalId).RecordId, MqlScore = 93 }).ToList();
+
+        var jobId = await bulk.StartAsync(leads, CancellationToken.None);
+        var outcomes = SalesforceBulkIngest.ForEachLead(leads, (await bulk.PollAsync(jobId, CancellationToken.None))!);
+
+        Assert.DoesNotContain("LastName", _crm.Requests.Single(r => r.Method == "PUT").Body, StringComparison.Ordinal);
+        Assert.Equal(("Lovelace", 93L), (_crm.Lead(Id(0))!["LastName"]!.ToString(), _crm.Lead(Id(0))!["MQL_Score__c"]!.GetValue<long>()));
+        Assert.Equal(
+            [(CrmBatchOutcomeKind.Succeeded, false), (CrmBatchOutcomeKind.HandOffAlone, false), (CrmBatchOutcomeKind.Succeeded, false)],
+            outcomes.Select(o => (o.Kind, o.Created)));
+        Assert.Contains("REQUIRED_FIELD_MISSING", outcomes[1].Reason, StringComparison.Ordinal);
+        Assert.Null(_crm.Lead(Id(1)));
+    }
+
+    [Fact]
+    public async Task Bulk_JobFailed_TransientWithSalesforcesMessage()
+    {
+        using var host = CreateHost();
+        _crm.FailNextBulkJob = "InvalidBatch : Field name not found : MQL_Score__c";
+        _crm.BulkPollsInProgress = 0;
+        var bulk = host.Get<SalesforceBulkIngest>();
+        var jobId = await bulk.StartAsync(Leads(10), CancellationToken.None);
+
+        var failure = await Assert.ThrowsAsync<CrmTransientException>(() => bulk.PollAsync(jobId, CancellationToken.None));
+
+        Assert.Contains($"job {jobId} ended Failed: InvalidBatch : Field name not found : MQL_Score__c", failure.Message, StringComparison.Ordinal);
+        Assert.Null(failure.Condition);
+        Assert.Equal(0, _crm.RecordCount);
+    }
+
+    [Fact]
+    public async Task Bulk_AlreadyUpsertedLead_ArgumentExceptionAndNothingSent()
+    {
+        using var host = CreateHost();
+        var leads = Leads(3);
+        leads[2] = leads[2] with { AlreadyUpserted = true };
+
+        var failure = await Assert.ThrowsAsync<ArgumentException>(() => host.Get<SalesforceBulkIngest>().StartAsync(leads, CancellationToken.None));
+
+        Assert.Contains(Id(2), failure.Message, StringComparison.Ordinal);
+        Assert.Empty(_crm.Requests);
+    }
+
+    [Fact]
+    public void Bulk_Threshold_2000UnlessConfigured()
+    {
+        using var host = CreateHost();
+        using var configured = CrmTestHost.Create(CrmTestSettings.For(_crm, new Dictionary<string, string?> { ["Crm:Salesforce:BulkThreshold"] = "500" }));
+
+        Assert.Equal((2000, 500), (host.Get<SalesforceBulkIngest>().Threshold, configured.Get<SalesforceBulkIngest>().Threshold));
+    }
 }

@@ -244,7 +244,7 @@ public sealed class SalesforceBulkIngest
         var message = colon > 0 ? trimmed[(colon + 1)..] : trimmed;
         var last = message.LastIndexOf(':');
         IReadOnlyList<string> fields = [];
-        if (last >= 0 && message[(last + 1)..] is { Length: > 0 } tail && tail.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or ','))
+        if (last >= 0 && message[(last + 1)..] is var tail && tail.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or ','))
         {
             fields = tail.Split(',', StringSplitOptions.RemoveEmptyEntries);
             message = message[..last];
