@@ -51,6 +51,18 @@ public sealed class FakeSalesforce : FakeCrmServer
     /// <summary>How many times a Bulk job's state is asked for after its upload is complete before it answers JobComplete.</summary>
     public int BulkPollsInProgress { get; set; } = 1;
 
+    /// <summary>Each Bulk job's state, in the order the jobs were created.</summary>
+    public IReadOnlyList<string> BulkJobStates
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _jobs.Values.OrderBy(j => j.Id, StringComparer.Ordinal).Select(j => j.State)];
+            }
+        }
+    }
+
     /// <summary>When set, the next Bulk job closed for processing ends Failed with this message.</summary>
     public string? FailNextBulkJob { get; set; }
 
@@ -360,13 +372,25 @@ public sealed class FakeSalesforce : FakeCrmServer
                 job = _jobs.GetValueOrDefault(id);
             }
 
-            if (job is null || job.State != "Open" || request?["state"]?.ToString() != "UploadComplete")
+            var state = request?["state"]?.ToString();
+            if (job is null || job.State != "Open" || state is not ("UploadComplete" or "Aborted"))
             {
-                await WriteAsync(context, Error(400, "INVALIDJOBSTATE", "Only an Open job can be closed with state UploadComplete"));
+                await WriteAsync(context, Error(400, "INVALIDJOBSTATE", "Only an Open job can be closed (UploadComplete) or aborted"));
                 return;
             }
 
-            Process(job);
+            if (state == "Aborted")
+            {
+                lock (_lock)
+                {
+                    job.State = "Aborted";
+                }
+            }
+            else
+            {
+                Process(job);
+            }
+
             await JsonAsync(context, 200, job.Info());
         });
 

@@ -441,4 +441,17 @@ public sealed class SalesforceBatchUpsertTests : IAsyncLifetime
 
         Assert.Equal((2000, 500), (host.Get<SalesforceBulkIngest>().Threshold, configured.Get<SalesforceBulkIngest>().Threshold));
     }
+
+    [Fact]
+    public async Task Bulk_UploadFails_JobAbortedAndTransientThrown()
+    {
+        using var host = CreateHost();
+        _crm.FaultWhen = path => path.EndsWith("/batches", StringComparison.Ordinal) ? new Fault(500, "[{\"errorCode\":\"UNKNOWN_EXCEPTION\",\"message\":\"boom\"}]") : null;
+
+        var failure = await Assert.ThrowsAsync<CrmTransientException>(() => host.Get<SalesforceBulkIngest>().StartAsync(Leads(10), CancellationToken.None));
+
+        Assert.Equal(CrmCondition.Down, failure.Condition);
+        Assert.Equal(["Aborted"], _crm.BulkJobStates);
+        Assert.Equal(0, _crm.RecordCount);
+    }
 }

@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(243, LogLevel.Information, "Salesforce Bulk API job {JobId} complete: {Succeeded} records succeeded, {Failed} failed")]
     public static partial void SalesforceBulkJobDone(this ILogger logger, Echoed jobId, int succeeded, int failed);
+
+    [LoggerMessage(244, LogLevel.Warning, "Salesforce Bulk API job {JobId} could not be aborted after its upload failed ({Failure}); an open job is never processed")]
+    public static partial void SalesforceBulkJobNotAborted(this ILogger logger, Echoed jobId, Echoed failure);
 }

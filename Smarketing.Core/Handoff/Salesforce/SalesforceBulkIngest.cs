@@ -88,10 +88,20 @@ public sealed class SalesforceBulkIngest
             throw new CrmTransientException($"Salesforce answered {job.Status} to the creation of a Bulk API job without its id.", CrmCondition.Down, job.Status, null);
         }
 
-        var upload = new StringContent(csv, Encoding.UTF8);
-        upload.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        await SendAsync(HttpMethod.Put, $"jobs/ingest/{Uri.EscapeDataString(jobId)}/batches", upload, $"the upload of Bulk API job {jobId}", cancellationToken);
-        await SendAsync(HttpMethod.Patch, $"jobs/ingest/{Uri.EscapeDataString(jobId)}", Json(new JsonObject { ["state"] = "UploadComplete" }), $"the closing of Bulk API job {jobId}", cancellationToken);
+        try
+        {
+            var upload = new StringContent(csv, Encoding.UTF8);
+            upload.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+            await SendAsync(HttpMethod.Put, $"jobs/ingest/{Uri.EscapeDataString(jobId)}/batches", upload, $"the upload of Bulk API job {jobId}", cancellationToken);
+            await SendAsync(HttpMethod.Patch, $"jobs/ingest/{Uri.EscapeDataString(jobId)}", Json(new JsonObject { ["state"] = "UploadComplete" }), $"the closing of Bulk API job {jobId}", cancellationToken);
+        }
+        catch (Exception ex) when (ex is CrmTransientException or CrmPermanentException)
+        {
+            // The leads will be sent again in a new job: this one must not be processed half uploaded, nor stay open.
+            await AbortAsync(jobId, ex);
+            throw;
+        }
+
         _logger.SalesforceBulkJobStarted(jobId, leads.Count);
         return jobId;
     }
@@ -162,6 +172,19 @@ public sealed class SalesforceBulkIngest
         return [.. leads.Select(l => byId.TryGetValue(l.ExternalId, out var outcome)
             ? outcome
             : CrmBatchOutcome.Failed(l.ExternalId, CrmBatchOutcomeKind.Retry, $"Salesforce's Bulk API job results don't name lead '{l.ExternalId}'."))];
+    }
+
+    private async Task AbortAsync(string jobId, Exception cause)
+    {
+        try
+        {
+            await SendAsync(HttpMethod.Patch, $"jobs/ingest/{Uri.EscapeDataString(jobId)}", Json(new JsonObject { ["state"] = "Aborted" }), $"the abort of Bulk API job {jobId}", CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is CrmTransientException or CrmPermanentException)
+        {
+            // The failure that matters is the upload's; an open job Salesforce can't be told to drop is never processed.
+            _logger.SalesforceBulkJobNotAborted(jobId, cause.GetType().Name);
+        }
     }
 
     private string ToCsv(IReadOnlyList<CrmLeadUpsert> leads)
