@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Smarketing.Core.Handoff.Batch;
 using Smarketing.Core.Handoff.HubSpot;
 using Smarketing.Core.Handoff.Salesforce;
 using Smarketing.Core.Handoff.Sandbox;
@@ -31,10 +32,20 @@ public static class CrmRegistration
         // that freezes the app's clock for ledger timestamps doesn't freeze the CRM's backoff too.
         services.TryAddKeyedSingleton(CrmResilience.PipelineName, TimeProvider.System);
 
+        // The request budget's windows and the org limit Salesforce reports; the shared budget itself is storage, registered
+        // by the host (without it, as in a composition of the CRM layer alone, every request is granted).
+        services.AddOptions<CrmBudgetOptions>().BindConfiguration(CrmBudgetOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CrmBudgetOptions>, CrmBudgetOptionsValidator>();
+        services.TryAddSingleton<SalesforceApiUsage>();
+        services.TryAddSingleton<CrmBudgetLimits>();
+        services.TryAddSingleton<ICrmRequestBudget, UnlimitedCrmRequestBudget>();
+        services.TryAddSingleton(TimeProvider.System);
+
         builder.AddSandboxCrm();
         builder.AddSalesforceCrm();
         builder.AddHubSpotCrm();
 
+        Batch.BatchRegistration.AddBatchCrm(services);
         services.AddSingleton<ICrmClient>(sp =>
         {
             var provider = sp.GetRequiredService<IOptions<CrmOptions>>().Value.Provider;

@@ -1,8 +1,10 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
+using Smarketing.Core.Handoff.Batch;
 
 namespace Smarketing.Core.Handoff;
 
@@ -22,9 +24,11 @@ internal static class CrmResilience
     /// <summary>
     /// Registers a CRM's named HttpClient: one long-lived connection pool, no HttpClient timeout (the pipeline
     /// owns every timeout), then <paramref name="outerHandlers"/> (they see each call once, after its retries),
-    /// then the resilience pipeline on the keyed <see cref="TimeProvider"/> <see cref="PipelineName"/>.
+    /// then the resilience pipeline on the keyed <see cref="TimeProvider"/> <see cref="PipelineName"/>, then, closest to
+    /// the wire, the request budget of <paramref name="budgetProvider"/> (<see cref="CrmBudgetHandler"/>: each attempt
+    /// takes one request of it).
     /// </summary>
-    public static IHttpClientBuilder AddCrmHttpClient(this IServiceCollection services, string name, Action<IHttpClientBuilder>? outerHandlers = null)
+    public static IHttpClientBuilder AddCrmHttpClient(this IServiceCollection services, string name, Action<IHttpClientBuilder>? outerHandlers = null, string? budgetProvider = null)
     {
         var http = services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
 
@@ -38,6 +42,17 @@ internal static class CrmResilience
             pipeline.TimeProvider = context.ServiceProvider.GetRequiredKeyedService<TimeProvider>(PipelineName);
             Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<CrmOptions>>().Value.Resilience);
         });
+
+        // Added after the pipeline, so inside it: handlers run in the order added, the last one next to the socket.
+        if (budgetProvider is not null)
+        {
+            http.AddHttpMessageHandler(sp => new CrmBudgetHandler(
+                budgetProvider,
+                sp.GetRequiredService<ICrmRequestBudget>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<CrmBudgetHandler>>()));
+        }
+
         return http;
     }
 

@@ -5,6 +5,22 @@ public interface IOwnerAssigner
 {
     /// <summary>Returns the rep for the lead described by <paramref name="request"/>.</summary>
     Task<string> AssignAsync(OwnerAssignmentRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Returns a rep for each lead of a batch, in the order of <paramref name="requests"/>. The round-robin assigner takes
+    /// the turns of a pool in one cursor write; this default asks <see cref="AssignAsync"/> once per lead.
+    /// </summary>
+    async Task<IReadOnlyList<string>> AssignManyAsync(IReadOnlyList<OwnerAssignmentRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var reps = new List<string>(requests.Count);
+        foreach (var request in requests)
+        {
+            reps.Add(await AssignAsync(request, cancellationToken));
+        }
+
+        return reps;
+    }
 }
 
 /// <summary>What routing may look at to choose a rep.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Smarketing.Core.Contracts;
+using Smarketing.Core.Handoff.Batch;
 using Smarketing.Core.Leads;
 
 namespace Smarketing.Core.Handoff;
@@ -22,7 +23,8 @@ public sealed class InvalidHandoffMessageException : Exception
 /// again, so a rep's changes in between stand. Failures are recorded on the ledger (personal data taken out)
 /// and rethrown: a <see cref="CrmPermanentException"/> or <see cref="InvalidHandoffMessageException"/> for
 /// the caller to dead-letter at once, a <see cref="CrmTransientException"/> with a <see cref="CrmCondition"/> for the
-/// caller's <see cref="CrmCircuit"/>, anything else for the queue's retries.
+/// caller's <see cref="CrmCircuit"/>, anything else for the queue's retries. A request the shared budget refused
+/// (<see cref="CrmBudgetExhaustedException"/>) is no failure: nothing is recorded, the caller waits for the budget.
 /// </summary>
 public sealed class MqlHandoff(
     ILeadLedger ledger,
@@ -51,7 +53,7 @@ public sealed class MqlHandoff(
         {
             return await HandOffAsync(message, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not InvalidHandoffMessageException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not InvalidHandoffMessageException and not CrmBudgetExhaustedException)
         {
             await RecordFailureAsync(message, ex, cancellationToken);
             throw;

@@ -50,6 +50,39 @@ public sealed class LeadIntake(
     public async Task<IntakeResult> SubmitAsync(LeadSubmission submission, string? deliveryId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
+        var (result, message) = await RecordAsync(submission, deliveryId, cancellationToken);
+        if (message is not null)
+        {
+            try
+            {
+                await queue.EnqueueAsync(message, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await MarkEnqueueFailedAsync(result.LeadId, cancellationToken);
+                throw;
+            }
+
+            logger.MqlEnqueued(result.LeadId, result.Score.Score, result.Score.ModelVersion);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Scores and records the lead like <see cref="SubmitAsync"/> (pending-handoff index first, then the ledger under the
+    /// lifecycle contract) but sends no handoff message: a lead of an import is handed off in a batch with others. The
+    /// caller puts every lead whose <see cref="IntakeResult.Status"/> is MQL into a batch; should that batch never run,
+    /// the reconciler finds the pending handoff in the index like any other.
+    /// </summary>
+    public async Task<IntakeResult> RecordForBatchAsync(LeadSubmission submission, string? deliveryId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        return (await RecordAsync(submission, deliveryId, cancellationToken)).Result;
+    }
+
+    private async Task<(IntakeResult Result, HandoffMessage? Message)> RecordAsync(LeadSubmission submission, string? deliveryId, CancellationToken cancellationToken)
+    {
         submission = await ContinueLegacyLeadAsync(submission, cancellationToken);
         var now = timeProvider.GetUtcNow();
         var score = model.Score(submission.Profile, now);
@@ -81,23 +114,8 @@ public sealed class LeadIntake(
             },
             cancellationToken);
 
-        if (message is not null)
-        {
-            try
-            {
-                await queue.EnqueueAsync(message, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                await MarkEnqueueFailedAsync(submission.LeadId, cancellationToken);
-                throw;
-            }
-
-            logger.MqlEnqueued(submission.LeadId, score.Score, score.ModelVersion);
-        }
-
         logger.LeadScored(submission.LeadId, score.Score, result.Status.ToWire(), result.Duplicate);
-        return result;
+        return (result, message);
     }
 
     // During a migration (Intake:LegacyUnsaltedIds): a lead the ledger knows only under the id of an earlier version keeps

@@ -117,15 +117,17 @@ public static class VendorLeadAdapter
     private static string Text(JsonElement value) =>
         value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
 
-    // HubSpot's contact "numemployees" is a range such as "100-500" or "1000+"; a range counts as its midpoint.
-    private static JsonNode? Size(JsonElement value)
-    {
-        if (value.ValueKind == JsonValueKind.Number)
-        {
-            return JsonNode.Parse(value.GetRawText());
-        }
+    private static JsonNode? Size(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number ? JsonNode.Parse(value.GetRawText()) : SizeFromText(Text(value));
 
-        var text = Text(value).Trim().Replace(",", string.Empty, StringComparison.Ordinal);
+    /// <summary>
+    /// A company size given as text, as a number where it reads as one: HubSpot's contact "numemployees" is a range such as
+    /// "100-500" or "1000+" (a range counts as its midpoint), and thousands separators are dropped. Anything else is left as
+    /// text so validation names the field. Shared by the vendor webhooks and the list import.
+    /// </summary>
+    internal static JsonNode? SizeFromText(string value)
+    {
+        var text = value.Trim().Replace(",", string.Empty, StringComparison.Ordinal);
         var dash = text.IndexOf('-', StringComparison.Ordinal);
         if (dash > 0 && int.TryParse(text[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var low) &&
             int.TryParse(text[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var high) && high >= low)
@@ -152,35 +154,46 @@ public static class VendorLeadAdapter
             case JsonValueKind.Object:
                 return JsonNode.Parse(value.GetRawText());
             case JsonValueKind.String:
-                var text = value.GetString()!.Trim();
-                if (bool.TryParse(text, out var flag))
-                {
-                    return flag;
-                }
-
-                if (text is "1" or "yes" or "Yes" or "YES")
-                {
-                    return true;
-                }
-
-                if (text is "0" or "no" or "No" or "NO")
-                {
-                    return false;
-                }
-
-                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
-                {
-                    return count;
-                }
-
-                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
-                {
-                    return new JsonObject { ["count"] = 1, ["lastAt"] = text };
-                }
-
-                return text;
+                return ActivityFromText(value.GetString()!);
             default:
                 return JsonNode.Parse(value.GetRawText());
         }
+    }
+
+    /// <summary>
+    /// An activity given as text: true/false, yes/no or 1/0 as a flag, a whole number as a count, a date and time as one
+    /// occurrence at that time; anything else is left as text so validation names the activity. Shared by the vendor
+    /// webhooks and the list import.
+    /// </summary>
+    internal static JsonNode? ActivityFromText(string value)
+    {
+        var text = value.Trim();
+
+        if (bool.TryParse(text, out var flag))
+        {
+            return flag;
+        }
+
+        if (text is "1" or "yes" or "Yes" or "YES")
+        {
+            return true;
+        }
+
+        if (text is "0" or "no" or "No" or "NO")
+        {
+            return false;
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        {
+            return count;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
+        {
+            return new JsonObject { ["count"] = 1, ["lastAt"] = text };
+        }
+
+        return text;
     }
 }

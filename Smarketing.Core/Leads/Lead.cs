@@ -574,7 +574,8 @@ public sealed class Lead
         };
     }
 
-    private bool IsHandoffPending => Status == LeadStatus.Mql && Handoff.Pending;
+    /// <summary>True while the lead is an MQL whose handoff has not succeeded yet.</summary>
+    public bool IsHandoffPending => Status == LeadStatus.Mql && Handoff.Pending;
 
     private void Merge(LeadSubmission submission, ScoreResult score, DateTimeOffset now)
     {

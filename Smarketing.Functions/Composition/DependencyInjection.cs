@@ -8,6 +8,7 @@ using Smarketing.Core.Intake;
 using Smarketing.Core.Leads;
 using Smarketing.Core.Scoring;
 using Smarketing.Functions.Http;
+using Smarketing.Functions.LeadImports;
 using Smarketing.Functions.Intake;
 using Smarketing.Functions.Storage;
 
@@ -28,6 +29,7 @@ public static class DependencyInjection
             .AddHandoff()
             .AddFeedback()
             .AddTableStorage()
+            .AddImports()
             .AddHttpEdge();
 
     /// <summary>The category of ASP.NET Core's per-request log lines, which the app keeps below Information.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Smarketing.Core.Contracts;
 using Smarketing.Core.Handoff;
+using Smarketing.Core.Handoff.Batch;
 using Smarketing.Core.Leads;
 using Smarketing.Functions.Storage;
 
@@ -15,7 +16,9 @@ namespace Smarketing.Functions;
 /// credentials (the <see cref="CrmCircuit"/> is open). Then the handoff does not call the CRM: it puts a copy of the
 /// message back on the queue hidden until the next probe (never expiring, a fresh delivery count) and completes, so no
 /// attempt is spent on a state of the CRM; the one handoff that claims the probe calls the CRM and closes or reschedules
-/// the circuit. A handoff that can never succeed as it is (the CRM refused the record, or the message itself is broken)
+/// the circuit. A handoff the shared CRM request budget refused (<see cref="CrmBudgetExhaustedException"/>) is put back
+/// the same way, hidden until the budget's next window, and touches neither the circuit nor the lead's failures. A
+/// handoff that can never succeed as it is (the CRM refused the record, or the message itself is broken)
 /// goes to the dead-letter table at once with its reason. Any other failure reaches the host, which delivers the message
 /// again; on its last delivery (<see cref="HandoffQueueOptions.MaxDequeueCount"/>) the app dead-letters it itself and
 /// completes, so the host never moves it to the poison queue, where it would expire.
@@ -58,6 +61,13 @@ public sealed class HandOffMql(
             {
                 await circuit.ReleaseProbeAsync(pass, cancellationToken);
             }
+        }
+        catch (CrmBudgetExhaustedException ex) when (pass is not null && handoffMessage is not null)
+        {
+            // The app's own rate, not a state of the CRM: no request was sent, the circuit is left as it is (a probe that
+            // never reached the CRM is given up), and the lead waits for the budget's next window on the queue.
+            await circuit.ReleaseProbeAsync(pass, cancellationToken);
+            await DeferAsync(handoffMessage, ex.RetryAt, cancellationToken);
         }
         catch (CrmTransientException ex) when (ex.Condition is not null && pass is not null && handoffMessage is not null)
         {

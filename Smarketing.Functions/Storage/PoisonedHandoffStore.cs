@@ -133,6 +133,27 @@ public sealed class PoisonedHandoffStore(StorageLayout layout, ILeadLedger ledge
     public Task RecordRetriesExhaustedAsync(QueueMessage original, string? leadId, string reason, CancellationToken cancellationToken) =>
         DeadLetterAsync(original, leadId, DeadLetter.RetriesExhausted, reason, provider: null, cancellationToken);
 
+    /// <summary>
+    /// Dead-letters one lead of a handoff batch that the CRM refused, alone, with its reason: the body is the lead's
+    /// one-lead handoff message (no contact data), so a replay hands it off through the single-lead queue.
+    /// </summary>
+    public Task PoisonBatchRecordAsync(string messageId, Core.Contracts.HandoffMessage message, string reason, string? provider, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return WriteAsync(
+            new DeadLetter
+            {
+                MessageId = messageId,
+                LeadId = message.LeadId,
+                Kind = DeadLetter.Refused,
+                Reason = reason,
+                Provider = provider,
+                PoisonedAt = timeProvider.GetUtcNow(),
+                Body = JsonSerializer.Serialize(message, SmarketingJson.Options),
+            },
+            cancellationToken);
+    }
+
     // A message the app dead-letters itself, as it was delivered, stamped now.
     private async Task DeadLetterAsync(QueueMessage original, string? leadId, string kind, string reason, string? provider, CancellationToken cancellationToken)
     {

@@ -19,6 +19,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public const string CrmStateTable = "CrmState";
     public const string FunnelCountersTable = "FunnelCounters";
     public const string ErasureAuditTable = "ErasureAudit";
+    public const string CrmRequestBudgetTable = "CrmRequestBudget";
 
     public TableClient LeadLedger { get; } = tables.GetTableClient(LeadLedgerTable);
 
@@ -41,6 +42,8 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
     public TableClient FunnelCounters { get; } = tables.GetTableClient(FunnelCountersTable);
     public TableClient ErasureAudit { get; } = tables.GetTableClient(ErasureAuditTable);
 
+    public TableClient CrmRequestBudget { get; } = tables.GetTableClient(CrmRequestBudgetTable);
+
     public QueueClient Handoff { get; } = queues.GetQueueClient(HandoffMessage.QueueName);
 
     public QueueClient HandoffPoison { get; } = queues.GetQueueClient(HandoffMessage.PoisonQueueName);
@@ -59,6 +62,7 @@ public sealed class StorageLayout(TableServiceClient tables, QueueServiceClient 
             CrmState.CreateIfNotExistsAsync(cancellationToken),
             FunnelCounters.CreateIfNotExistsAsync(cancellationToken),
             ErasureAudit.CreateIfNotExistsAsync(cancellationToken),
+            CrmRequestBudget.CreateIfNotExistsAsync(cancellationToken),
             Handoff.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
             HandoffPoison.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
     }

@@ -74,6 +74,7 @@ public static class StorageRegistration
         services.AddSingleton<IHandoffEnqueuer, QueueHandoffEnqueuer>();
         services.AddSingleton<IPendingHandoffIndex, TablePendingHandoffIndex>();
         services.AddSingleton<ICrmStateStore, TableCrmStateStore>();
+        services.AddSingleton<Smarketing.Core.Handoff.Batch.ICrmRequestBudget, TableCrmRequestBudget>();
         services.AddSingleton<IOwnerAssigner, TableRoundRobinOwnerAssigner>();
         services.AddSingleton<ISandboxCrmStore, TableSandboxCrmStore>();
         services.AddSingleton<PoisonedHandoffStore>();

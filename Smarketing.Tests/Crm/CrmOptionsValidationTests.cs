@@ -54,6 +54,12 @@ public sealed class CrmOptionsValidationTests
         { "HubSpot", "Crm:Circuit:CredentialsProbeDelay", "-00:01:00", "Crm:Circuit:CredentialsProbeDelay" },
         { "HubSpot", "Crm:Circuit:DeferralJitter", "01:00:00", "Crm:Circuit:DeferralJitter" },
         { "HubSpot", "Crm:Circuit:MaxDeferral", "8.00:00:00", "Crm:Circuit:MaxDeferral" },
+        { "HubSpot", "Crm:Budget:ImportShare", "1.5", "Setting Crm:Budget:ImportShare (1.5) must be between 0 and 1" },
+        { "HubSpot", "Crm:Budget:BlockSize", "0", "Setting Crm:Budget:BlockSize (0) must be between 1 and 100" },
+        { "HubSpot", "Crm:Budget:HubSpot:Requests", "-1", "Setting Crm:Budget:HubSpot:Requests (-1)" },
+        { "HubSpot", "Crm:Budget:HubSpot:Window", "00:00:07", "Setting Crm:Budget:HubSpot:Window (00:00:07)" },
+        { "Salesforce", "Crm:Budget:Salesforce:DailyShare", "0", "Setting Crm:Budget:Salesforce:DailyShare (0)" },
+        { "Salesforce", "Crm:Budget:Salesforce:DailyLimit", "0", "Setting Crm:Budget:Salesforce:DailyLimit (0)" },
     };
 
     [Theory]

@@ -35,6 +35,7 @@ public sealed class StorageLayoutTests
                 StorageLayout.RefusedDeliveriesTable, StorageLayout.PendingHandoffsTable, StorageLayout.CrmStateTable,
                 StorageLayout.FunnelCountersTable,
                 StorageLayout.ErasureAuditTable,
+                StorageLayout.CrmRequestBudgetTable,
             }.Order(StringComparer.Ordinal),
             tables.Order(StringComparer.Ordinal));
         Assert.Equal(new[] { HandoffMessage.QueueName, HandoffMessage.PoisonQueueName }.Order(StringComparer.Ordinal), queues.Order(StringComparer.Ordinal));

@@ -18,7 +18,7 @@ public static class HubSpotRegistration
         var services = builder.Services;
         services.AddOptions<HubSpotOptions>().BindConfiguration(HubSpotOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HubSpotOptions>, HubSpotOptionsValidator>();
-        services.AddCrmHttpClient(HubSpotCrmClient.HttpClientName);
+        services.AddCrmHttpClient(HubSpotCrmClient.HttpClientName, budgetProvider: HubSpotCrmClient.ProviderName);
         services.AddSingleton(sp => new HubSpotCrmClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HubSpotCrmClient.HttpClientName),
             sp.GetRequiredService<IOptions<HubSpotOptions>>().Value,

@@ -7,9 +7,10 @@ namespace Smarketing.Core.Handoff.Salesforce;
 /// <summary>
 /// Reads the org's API usage from the <c>Sforce-Limit-Info</c> header of every Salesforce answer and logs it,
 /// as a warning from <see cref="SalesforceOptions.ApiUsageWarningPercent"/> on: the budget is shared with the
-/// customer's other integrations, so running low is worth an alert before requests are refused.
+/// customer's other integrations, so running low is worth an alert before requests are refused. The limit it reads sizes
+/// the daily window of the request budget (<see cref="SalesforceApiUsage"/>).
 /// </summary>
-internal sealed class SalesforceApiLimitHandler(SalesforceOptions options, ILogger<SalesforceApiLimitHandler> logger) : DelegatingHandler
+internal sealed class SalesforceApiLimitHandler(SalesforceOptions options, SalesforceApiUsage usage, ILogger<SalesforceApiLimitHandler> logger) : DelegatingHandler
 {
     /// <summary>The header that reports the org's API usage.</summary>
     public const string LimitInfoHeader = "Sforce-Limit-Info";
@@ -41,6 +42,7 @@ internal sealed class SalesforceApiLimitHandler(SalesforceOptions options, ILogg
                 && long.TryParse(numbers[1], NumberStyles.None, CultureInfo.InvariantCulture, out var limit)
                 && limit > 0)
             {
+                usage.Report(used, limit);
                 var percent = (int)(used * 100 / limit);
                 if (percent >= options.ApiUsageWarningPercent)
                 {

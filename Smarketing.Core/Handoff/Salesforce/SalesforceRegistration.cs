@@ -11,7 +11,7 @@ public static class SalesforceRegistration
 {
     /// <summary>
     /// Registers <see cref="SalesforceOptions"/> (section <c>Crm:Salesforce</c>), the Salesforce HttpClient
-    /// (token handler, API-limit handler, then the CRM resilience pipeline), and <see cref="SalesforceCrmClient"/>
+    /// (token handler, API-limit handler, then the CRM resilience pipeline and the request budget), and <see cref="SalesforceCrmClient"/>
     /// as the keyed <see cref="ICrmClient"/> and the keyed <see cref="IBatchCrmClient"/> <c>Salesforce</c>, and
     /// <see cref="SalesforceBulkIngest"/> for batches of <c>Crm:Salesforce:BulkThreshold</c> leads or more.
     /// </summary>
@@ -24,9 +24,12 @@ public static class SalesforceRegistration
 
         // The token handler is outermost: it sees each call once, after the pipeline's retries, and the token
         // request it sends goes through the API-limit handler and the pipeline like any other request.
-        services.AddCrmHttpClient(SalesforceCrmClient.HttpClientName, http => http
-            .AddHttpMessageHandler(sp => new SalesforceTokenHandler(Options(sp), sp.GetRequiredService<ILogger<SalesforceTokenHandler>>()))
-            .AddHttpMessageHandler(sp => new SalesforceApiLimitHandler(Options(sp), sp.GetRequiredService<ILogger<SalesforceApiLimitHandler>>())));
+        services.AddCrmHttpClient(
+            SalesforceCrmClient.HttpClientName,
+            http => http
+                .AddHttpMessageHandler(sp => new SalesforceTokenHandler(Options(sp), sp.GetRequiredService<ILogger<SalesforceTokenHandler>>()))
+                .AddHttpMessageHandler(sp => new SalesforceApiLimitHandler(Options(sp), sp.GetRequiredService<SalesforceApiUsage>(), sp.GetRequiredService<ILogger<SalesforceApiLimitHandler>>())),
+            SalesforceCrmClient.ProviderName);
         services.AddSingleton(sp => new SalesforceCrmClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(SalesforceCrmClient.HttpClientName),
             Options(sp),

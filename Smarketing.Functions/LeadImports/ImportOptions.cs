@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+
+namespace Smarketing.Functions.LeadImports;
+
+/// <summary>Settings of the bulk import (section <c>Imports</c>).</summary>
+public sealed class ImportOptions
+{
+    public const string SectionName = "Imports";
+
+    /// <summary>The largest upload accepted, in bytes (default 100 MB: about 400,000 rows of a typical list).</summary>
+    public long MaxBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>How many rows one chunk (one queue message, one invocation) holds (default 500).</summary>
+    public int ChunkSize { get; set; } = 500;
+
+    /// <summary>How many leads of a chunk are scored and recorded at once (default 16).</summary>
+    public int Parallelism { get; set; } = 16;
+
+    /// <summary>
+    /// The most leads of one handoff batch; 0 (default) takes the CRM's own maximum (HubSpot 100, Salesforce 200, the
+    /// sandbox 100).
+    /// </summary>
+    public int MaxBatchSize { get; set; }
+
+    /// <summary>Saved column mappings by name (<c>Imports:Mappings:{name}</c> = <c>"Column=field;Column=field"</c>), chosen with <c>?mapping={name}</c>.</summary>
+    public Dictionary<string, string> Mappings { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How long a batch waits before the records the CRM answered "not now" for are sent again (default 5 s).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+internal sealed class ImportOptionsValidator : IValidateOptions<ImportOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ImportOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxBytes is < 1024 or > 2L * 1024 * 1024 * 1024)
+        {
+            failures.Add($"{ImportOptions.SectionName}:MaxBytes must be between 1 KB and 2 GB; it is {options.MaxBytes}.");
+        }
+
+        if (options.ChunkSize is < 1 or > 5000)
+        {
+            failures.Add($"{ImportOptions.SectionName}:ChunkSize must be between 1 and 5000; it is {options.ChunkSize}.");
+        }
+
+        if (options.Parallelism is < 1 or > 64)
+        {
+            failures.Add($"{ImportOptions.SectionName}:Parallelism must be between 1 and 64; it is {options.Parallelism}.");
+        }
+
+        if (options.MaxBatchSize is < 0 or > 200)
+        {
+            failures.Add($"{ImportOptions.SectionName}:MaxBatchSize must be between 0 (the CRM's own maximum) and 200; it is {options.MaxBatchSize}.");
+        }
+
+        if (options.RetryDelay < TimeSpan.Zero || options.RetryDelay > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{ImportOptions.SectionName}:RetryDelay must be between 0 and 1 hour; it is {options.RetryDelay:c}.");
+        }
+
+        foreach (var (mappingName, text) in options.Mappings)
+        {
+            if (Core.Imports.ImportMapping.TryParse(text, out var errors) is null)
+            {
+                failures.Add($"{ImportOptions.SectionName}:Mappings:{mappingName} is not a valid mapping: {string.Join(" ", errors)}");
+            }
+        }
+
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+}
