@@ -195,6 +195,24 @@ public sealed class SalesforceBatchUpsertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpsertLeads_RequiredFieldWithoutDefault_RefusedNamingTheFieldWithoutASecondRequest()
+    {
+        using var host = CreateHost();
+        _crm.RequiredOnCreate.Add("Region__c");
+
+        var outcomes = await host.Get<SalesforceCrmClient>().UpsertLeadsAsync(Leads(3), CancellationToken.None);
+
+        Assert.All(outcomes, o =>
+        {
+            Assert.Equal(CrmBatchOutcomeKind.Refused, o.Kind);
+            Assert.Contains("REQUIRED_FIELD_MISSING", o.Reason, StringComparison.Ordinal);
+            Assert.Contains("Region__c", o.Reason, StringComparison.Ordinal);
+        });
+        Assert.Single(Collections());
+        Assert.Equal(0, _crm.RecordCount);
+    }
+
+    [Fact]
     public async Task UpsertLeads_SameBatchSentAgain_OneRequestUpdatesWithoutDuplicates()
     {
         using var host = CreateHost();
