@@ -35,6 +35,7 @@ public sealed class CrmOptionsValidationTests
         { "Salesforce", "Crm:Salesforce:ApiVersion", "v40.0", "Crm:Salesforce:ApiVersion" },
         { "Salesforce", "Crm:Salesforce:ExternalIdField", "Smarketing Id", "Crm:Salesforce:ExternalIdField" },
         { "Salesforce", "Crm:Salesforce:Fields:Score", "MQL-Score", "Crm:Salesforce:Fields:Score" },
+        { "Salesforce", "Crm:Salesforce:BulkThreshold", "0", "Crm:Salesforce:BulkThreshold (0) must be at least 1" },
         { "HubSpot", "Crm:HubSpot:AccessToken", "", "Crm:HubSpot:AccessToken" },
         { "HubSpot", "Crm:HubSpot:Properties:Score", "MQL Score", "Crm:HubSpot:Properties:Score" },
         { "HubSpot", "Crm:HubSpot:LifecycleStages:SAL", "Sales Qualified", "Crm:HubSpot:LifecycleStages:SAL" },

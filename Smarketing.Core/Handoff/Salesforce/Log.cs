@@ -22,4 +22,19 @@ internal static partial class Log
 
     [LoggerMessage(214, LogLevel.Information, "Salesforce Lead {ExternalId} was gone when the handoff was retried and was created again as {RecordId}; sending its owner and status")]
     public static partial void SalesforceCreateOnlyFieldsSent(this ILogger logger, Echoed externalId, Echoed recordId);
+
+    [LoggerMessage(240, LogLevel.Information, "Salesforce collections upsert of {Count} leads: {Succeeded} succeeded, {Refused} refused, {Retry} to retry")]
+    public static partial void SalesforceBatchUpserted(this ILogger logger, int count, int succeeded, int refused, int retry);
+
+    [LoggerMessage(241, LogLevel.Information, "Salesforce has no Lead yet for {Count} leads of the batch and requires {Fields}; sending them again with the configured defaults for those fields")]
+    public static partial void SalesforceBatchCreateDefaultsUsed(this ILogger logger, int count, Echoed fields);
+
+    [LoggerMessage(242, LogLevel.Information, "Salesforce Bulk API job {JobId} started for {Count} leads")]
+    public static partial void SalesforceBulkJobStarted(this ILogger logger, Echoed jobId, int count);
+
+    [LoggerMessage(243, LogLevel.Information, "Salesforce Bulk API job {JobId} complete: {Succeeded} records succeeded, {Failed} failed")]
+    public static partial void SalesforceBulkJobDone(this ILogger logger, Echoed jobId, int succeeded, int failed);
+
+    [LoggerMessage(244, LogLevel.Warning, "Salesforce Bulk API job {JobId} could not be aborted after its upload failed ({Failure}); an open job is never processed")]
+    public static partial void SalesforceBulkJobNotAborted(this ILogger logger, Echoed jobId, Echoed failure);
 }

@@ -16,7 +16,7 @@ namespace Smarketing.Core.Handoff.Salesforce;
 /// <see cref="CrmPermanentException"/>, rate limits (<c>REQUEST_LIMIT_EXCEEDED</c>) and outages throw
 /// <see cref="CrmTransientException"/>.
 /// </summary>
-public sealed class SalesforceCrmClient : ICrmClient
+public sealed partial class SalesforceCrmClient : ICrmClient
 {
     /// <summary>The provider name, the value of <c>Crm:Provider</c> that selects this CRM.</summary>
     public const string ProviderName = "Salesforce";
@@ -59,36 +59,16 @@ public sealed class SalesforceCrmClient : ICrmClient
     public async Task<CrmUpsertResult> UpsertLeadAsync(CrmLeadUpsert lead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lead);
-        var body = new JsonObject();
-        var status = _options.StatusValues.TryGetValue(lead.LeadStatus, out var mapped) && !string.IsNullOrWhiteSpace(mapped) ? mapped : lead.LeadStatus;
-        foreach (var (field, value) in _options.Fields.Values(lead, status, includeEmail: true))
-        {
-            body[field] = JsonValue.Create(value);
-        }
-
-        // A retry after an upsert that reached Salesforce: owner and status are create-only, so a rep's
-        // changes since stand. The upsert by external id says whether it created the record (201).
-        var createOnly = new JsonObject();
-        if (lead.AlreadyUpserted)
-        {
-            foreach (var field in new[] { _options.Fields.Owner, _options.Fields.Status })
-            {
-                if (!string.IsNullOrWhiteSpace(field) && body.Remove(field.Trim(), out var value))
-                {
-                    createOnly[field.Trim()] = value;
-                }
-            }
-        }
-
+        var (body, createOnly) = Fields(lead);
         var response = await SendUpsertAsync(lead, body, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.BadRequest && IsExternalIdRace(response.Body))
+        if (response.StatusCode == HttpStatusCode.BadRequest && IsExternalIdRace(ParseErrors(response.Body)))
         {
             // Two deliveries created the same new Lead at once and the unique external id refused the
             // second: the record exists now, so the same upsert updates it.
             response = await SendUpsertAsync(lead, body, cancellationToken);
         }
 
-        if (response.StatusCode == HttpStatusCode.BadRequest && MissingFieldsWithDefaults(response.Body, body) is { } missing)
+        if (response.StatusCode == HttpStatusCode.BadRequest && MissingFieldsWithDefaults(ParseErrors(response.Body), body) is { } missing)
         {
             // A new Lead needs fields Smarketing doesn't know; send them only now so that an existing
             // record's LastName and Company are never overwritten by placeholders.
@@ -110,6 +90,40 @@ public sealed class SalesforceCrmClient : ICrmClient
         }
 
         return result;
+    }
+
+    // What an upsert of the lead sends, and (for a retry after an upsert that reached Salesforce) the create-only fields
+    // held back from it: the one-lead and the collections upsert send the same fields.
+    private (JsonObject Body, JsonObject CreateOnly) Fields(CrmLeadUpsert lead)
+    {
+        var body = new JsonObject();
+        foreach (var (field, value) in Values(_options, lead))
+        {
+            body[field] = JsonValue.Create(value);
+        }
+
+        // A retry after an upsert that reached Salesforce: owner and status are create-only, so a rep's
+        // changes since stand. The upsert by external id says whether it created the record (201).
+        var createOnly = new JsonObject();
+        if (lead.AlreadyUpserted)
+        {
+            foreach (var field in new[] { _options.Fields.Owner, _options.Fields.Status })
+            {
+                if (!string.IsNullOrWhiteSpace(field) && body.Remove(field.Trim(), out var value))
+                {
+                    createOnly[field.Trim()] = value;
+                }
+            }
+        }
+
+        return (body, createOnly);
+    }
+
+    // The lead's mapped Lead fields, the status as the org's picklist value: the same for every way of upserting.
+    internal static IReadOnlyList<KeyValuePair<string, object>> Values(SalesforceOptions options, CrmLeadUpsert lead)
+    {
+        var status = options.StatusValues.TryGetValue(lead.LeadStatus, out var mapped) && !string.IsNullOrWhiteSpace(mapped) ? mapped : lead.LeadStatus;
+        return options.Fields.Values(lead, status, includeEmail: true);
     }
 
     internal static TimeSpan? RetryAfter(CrmHttpResponse response) =>
@@ -157,33 +171,48 @@ public sealed class SalesforceCrmClient : ICrmClient
             throw new CrmPermanentException($"Salesforce refused lead '{lead.ExternalId}': more than one Lead has {_options.ExternalIdField} = '{lead.ExternalId}' (HTTP 300); merge them, then replay.");
         }
 
-        var transientCode = errors.Select(e => e.Code).FirstOrDefault(c => c is not null && TransientErrorCodes.ContainsKey(c));
-        if (transientCode is not null || status is 401 or 408 or 429 || status >= 500)
-        {
-            var code = transientCode ?? errors.Select(e => e.Code).FirstOrDefault(c => c is not null) ?? response.ReasonPhrase ?? string.Empty;
-            _logger.CrmTransientFailure(Provider, lead.ExternalId, status, code);
-            CrmCondition? condition = transientCode is not null
-                ? TransientErrorCodes[transientCode]
-                : status switch { 401 => CrmCondition.CredentialsRefused, 429 => CrmCondition.Throttled, _ => CrmCondition.Down };
-            var later = condition switch
-            {
-                CrmCondition.DailyLimit => " (the org's API request limit; handoffs wait for it, not a bad request)",
-                CrmCondition.CredentialsRefused => " (the session was refused even after a new token; check the connected app's 'Run As' user)",
-                _ => string.Empty,
-            };
-            throw new CrmTransientException($"Salesforce answered HTTP {status} to the upsert of lead '{lead.ExternalId}': {described}{later}", condition, status, RetryAfter(response));
-        }
-
+        ThrowIfTransient(_logger, response, errors, described, lead.ExternalId, $"the upsert of lead '{lead.ExternalId}'");
         throw new CrmPermanentException($"Salesforce refused lead '{lead.ExternalId}' (HTTP {status}): {described}");
     }
 
-    private bool IsExternalIdRace(string text) =>
-        ParseErrors(text).Any(e => e.Code == "DUPLICATE_VALUE"
-            && (e.Fields.Contains(_options.ExternalIdField, StringComparer.OrdinalIgnoreCase) || e.Message.Contains(_options.ExternalIdField, StringComparison.OrdinalIgnoreCase)));
-
-    private List<string>? MissingFieldsWithDefaults(string text, JsonObject body)
+    // One classification for the one-lead upsert and the collections upsert: what a failed answer says about the org.
+    internal static void ThrowIfTransient(ILogger logger, CrmHttpResponse response, List<SalesforceError> errors, string described, string subjectId, string subject)
     {
-        var missing = ParseErrors(text)
+        var status = response.Status;
+        var transientCode = errors.Select(e => e.Code).FirstOrDefault(c => c is not null && TransientErrorCodes.ContainsKey(c));
+        if (transientCode is null && status is not (401 or 408 or 429) && status < 500)
+        {
+            return;
+        }
+
+        var code = transientCode ?? errors.Select(e => e.Code).FirstOrDefault(c => c is not null) ?? response.ReasonPhrase ?? string.Empty;
+        logger.CrmTransientFailure(ProviderName, subjectId, status, code);
+        CrmCondition? condition = transientCode is not null
+            ? TransientErrorCodes[transientCode]
+            : status switch { 401 => CrmCondition.CredentialsRefused, 429 => CrmCondition.Throttled, _ => CrmCondition.Down };
+        var later = condition switch
+        {
+            CrmCondition.DailyLimit => " (the org's API request limit; handoffs wait for it, not a bad request)",
+            CrmCondition.CredentialsRefused => " (the session was refused even after a new token; check the connected app's 'Run As' user)",
+            _ => string.Empty,
+        };
+        throw new CrmTransientException($"Salesforce answered HTTP {status} to {subject}: {described}{later}", condition, status, RetryAfter(response));
+    }
+
+    // A record's error that says "not now" rather than "never": a race on the external id, a locked row, a limit.
+    internal static bool IsNotNow(IEnumerable<SalesforceError> errors, string externalIdField) =>
+        errors.Any(e => (e.Code is not null && TransientErrorCodes.ContainsKey(e.Code)) || IsExternalIdRace(e, externalIdField));
+
+    private static bool IsExternalIdRace(SalesforceError e, string externalIdField) =>
+        e.Code == "DUPLICATE_VALUE"
+        && (e.Fields.Contains(externalIdField, StringComparer.OrdinalIgnoreCase) || e.Message.Contains(externalIdField, StringComparison.OrdinalIgnoreCase));
+
+    private bool IsExternalIdRace(IEnumerable<SalesforceError> errors) =>
+        errors.Any(e => IsExternalIdRace(e, _options.ExternalIdField));
+
+    private List<string>? MissingFieldsWithDefaults(IEnumerable<SalesforceError> errors, JsonObject body)
+    {
+        var missing = errors
             .Where(e => e.Code == "REQUIRED_FIELD_MISSING")
             .SelectMany(e => e.Fields)
             .Distinct(StringComparer.OrdinalIgnoreCase)
@@ -194,7 +223,7 @@ public sealed class SalesforceCrmClient : ICrmClient
             : null;
     }
 
-    private static JsonNode? TryParse(string text)
+    internal static JsonNode? TryParse(string text)
     {
         try
         {
@@ -206,10 +235,11 @@ public sealed class SalesforceCrmClient : ICrmClient
         }
     }
 
-    internal static List<SalesforceError> ParseErrors(string text)
+    internal static List<SalesforceError> ParseErrors(string text) => ParseErrors(TryParse(text));
+
+    internal static List<SalesforceError> ParseErrors(JsonNode? json)
     {
         var errors = new List<SalesforceError>();
-        var json = TryParse(text);
         var items = json switch
         {
             JsonArray array => array,
@@ -234,7 +264,7 @@ public sealed class SalesforceCrmClient : ICrmClient
         return errors;
     }
 
-    private static string Describe(List<SalesforceError> errors, string text)
+    internal static string Describe(List<SalesforceError> errors, string text)
     {
         if (errors.Count == 0)
         {

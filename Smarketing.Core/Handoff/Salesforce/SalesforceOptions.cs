@@ -53,4 +53,10 @@ public sealed class SalesforceOptions
 
     /// <summary>The share of the org's daily API requests (from <c>Sforce-Limit-Info</c>) above which a warning is logged.</summary>
     public int ApiUsageWarningPercent { get; set; } = 80;
+
+    /// <summary>
+    /// Batches of at least this many leads go through Bulk API 2.0 (<see cref="SalesforceBulkIngest"/>: one job, a constant
+    /// handful of API requests) instead of sObject Collections requests of 200.
+    /// </summary>
+    public int BulkThreshold { get; set; } = 2000;
 }

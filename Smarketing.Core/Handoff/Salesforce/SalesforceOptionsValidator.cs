@@ -49,6 +49,11 @@ internal sealed partial class SalesforceOptionsValidator(IConfiguration configur
             failures.Add($"Setting {s}ApiUsageWarningPercent ({options.ApiUsageWarningPercent}) must be between 1 and 100.");
         }
 
+        if (options.BulkThreshold < 1)
+        {
+            failures.Add($"Setting {s}BulkThreshold ({options.BulkThreshold}) must be at least 1.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Smarketing.Core.Handoff.Batch;
 
 namespace Smarketing.Core.Handoff.Salesforce;
 
@@ -11,7 +12,8 @@ public static class SalesforceRegistration
     /// <summary>
     /// Registers <see cref="SalesforceOptions"/> (section <c>Crm:Salesforce</c>), the Salesforce HttpClient
     /// (token handler, API-limit handler, then the CRM resilience pipeline and the request budget), and <see cref="SalesforceCrmClient"/>
-    /// as the keyed <see cref="ICrmClient"/> <c>Salesforce</c>.
+    /// as the keyed <see cref="ICrmClient"/> and the keyed <see cref="IBatchCrmClient"/> <c>Salesforce</c>, and
+    /// <see cref="SalesforceBulkIngest"/> for batches of <c>Crm:Salesforce:BulkThreshold</c> leads or more.
     /// </summary>
     public static IHostApplicationBuilder AddSalesforceCrm(this IHostApplicationBuilder builder)
     {
@@ -33,6 +35,13 @@ public static class SalesforceRegistration
             Options(sp),
             sp.GetRequiredService<ILogger<SalesforceCrmClient>>()));
         services.AddBudgetedCrmClient<SalesforceCrmClient>(SalesforceCrmClient.ProviderName);
+
+        // The batched handoff of imports: the same client, answering per record over sObject Collections.
+        services.AddKeyedSingleton<IBatchCrmClient>(SalesforceCrmClient.ProviderName, (sp, _) => sp.GetRequiredService<SalesforceCrmClient>());
+        services.AddSingleton(sp => new SalesforceBulkIngest(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(SalesforceCrmClient.HttpClientName),
+            Options(sp),
+            sp.GetRequiredService<ILogger<SalesforceBulkIngest>>()));
         return builder;
     }
 
