@@ -14,12 +14,12 @@ internal static partial class Log
     [LoggerMessage(215, LogLevel.Information, "HubSpot contact {RecordId} already had the e-mail address of lead {LeadId} and no lead id; it becomes the lead's contact")]
     public static partial void HubSpotContactTakenOver(this ILogger logger, Echoed leadId, Echoed recordId);
 
-    [LoggerMessage(240, LogLevel.Information, "HubSpot batch upsert of {Count} leads: {Succeeded} succeeded ({Created} created), {Refused} refused, {Retry} to retry, {Alone} handed off alone")]
+    [LoggerMessage(340, LogLevel.Information, "HubSpot batch upsert of {Count} leads: {Succeeded} succeeded ({Created} created), {Refused} refused, {Retry} to retry, {Alone} handed off alone")]
     public static partial void HubSpotBatchUpserted(this ILogger logger, int count, int succeeded, int created, int refused, int retry, int alone);
 
-    [LoggerMessage(241, LogLevel.Information, "HubSpot contact {RecordId} of lead {LeadId} was created again by a batch retry; its owner and status are written to it")]
+    [LoggerMessage(341, LogLevel.Information, "HubSpot contact {RecordId} of lead {LeadId} was created again by a batch retry; its owner and status are written to it")]
     public static partial void HubSpotBatchContactRecreated(this ILogger logger, Echoed leadId, Echoed? recordId);
 
-    [LoggerMessage(242, LogLevel.Warning, "HubSpot refused the batch read of leads {LeadIds} (HTTP {Status}); the batch upsert goes on without it")]
+    [LoggerMessage(342, LogLevel.Warning, "HubSpot refused the batch read of leads {LeadIds} (HTTP {Status}); the batch upsert goes on without it")]
     public static partial void HubSpotBatchReadRefused(this ILogger logger, Echoed leadIds, int status);
 }
