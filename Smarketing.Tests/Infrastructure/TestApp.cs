@@ -94,8 +94,8 @@ public sealed class TestApp : IAsyncDisposable
     /// Another instance of the app (its own composition root, caches and clock) on this app's storage account, as a
     /// scaled-out host runs it; disposing it leaves the account to this app.
     /// </summary>
-    public Task<TestApp> StartInstanceAsync(IDictionary<string, string?>? settings = null) =>
-        StartOnAsync(_account, ownsAccount: false, null, settings, startHost: true, Time.GetUtcNow());
+    public Task<TestApp> StartInstanceAsync(IDictionary<string, string?>? settings = null, Action<IHostApplicationBuilder>? configure = null) =>
+        StartOnAsync(_account, ownsAccount: false, configure, settings, startHost: true, Time.GetUtcNow());
 
     private static async Task<TestApp> StartOnAsync(
         AccountLease account,

@@ -24,7 +24,7 @@ public sealed class CrmBudgetOptions
     public int BlockSize { get; set; } = 5;
 
     /// <summary>HubSpot's budget (section <c>Crm:Budget:HubSpot</c>).</summary>
-    public CrmRateBudgetOptions HubSpot { get; set; } = new() { Requests = 190, Window = TimeSpan.FromSeconds(10) };
+    public CrmRateBudgetOptions HubSpot { get; set; } = new() { Requests = 17, Window = TimeSpan.FromSeconds(1) };
 
     /// <summary>Salesforce's budget (section <c>Crm:Budget:Salesforce</c>).</summary>
     public SalesforceBudgetOptions Salesforce { get; set; } = new();
