@@ -145,7 +145,7 @@ public sealed class ImportClient(HttpClient http, TimeSpan retryDelay, Action<st
 
             if (attempt >= attempts)
             {
-                throw new ImportAbortException(ImportExitCodes.Failed, $"The app failed {what} {attempt} times; the last time: {trouble}.");
+                throw new ImportAbortException(ImportExitCodes.Failed, $"{Capitalise(what)} failed {attempt} times; the last time: {trouble}.");
             }
 
             warn($"{Capitalise(what)}: {trouble}; trying again in {Durations.Describe(delay)}.");

@@ -219,8 +219,11 @@ public sealed class Importer
     private static string Size(string path)
     {
         var bytes = new FileInfo(path).Length;
-        return bytes < 1024 * 1024
-            ? string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KiB")
-            : string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB");
+        return bytes switch
+        {
+            < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
+            < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KiB"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB"),
+        };
     }
 }
