@@ -174,6 +174,27 @@ public sealed class ImportCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_StatusAnswers500Repeatedly_GivesUpAfterFiveTimesShowingTheProblemAndExits4()
+    {
+        var leads = LeadList("leads.csv", LeadCsv);
+        UploadAnswers(202, Accepted());
+        _app.Given(Request.Create().WithPath(StatusPath).UsingGet()).RespondWith(Response.Create()
+            .WithStatusCode(500)
+            .WithHeader("Content-Type", "application/problem+json")
+            .WithBody("""{"title":"An unexpected error occurred.","detail":"Correlation id 0HN8.","status":500}"""));
+
+        var exitCode = await RunAsync(leads, "--url", _app.Url!, "--poll", "10ms");
+
+        Assert.Equal(ImportExitCodes.Failed, exitCode);
+        AssertInOrder(Output(),
+            "warning: Reading the import's progress: HTTP 500 Internal Server Error; trying again in 10ms.",
+            "error: Reading the import's progress failed 5 times with HTTP 500 Internal Server Error.",
+            "An unexpected error occurred.",
+            "Correlation id 0HN8.");
+        Assert.Equal(5, _app.LogEntries.Count(entry => entry.RequestMessage.Path == StatusPath));
+    }
+
+    [Fact]
     public async Task Run_UploadAnswers503Once_SendsTheListAgain()
     {
         var leads = LeadList("leads.csv", LeadCsv);
@@ -336,8 +357,9 @@ public sealed class ImportCliTests : IDisposable
         Assert.Contains(Path.Combine(_folder.FullName, "leads.rejected.csv"), output, StringComparison.Ordinal);
     }
 
+    // A test that goes wrong ends within its own --timeout rather than the default two hours.
     private Task<int> RunAsync(params string[] args) =>
-        ImportApp.RunAsync(args, _console, name => _environment.GetValueOrDefault(name), CancellationToken.None);
+        ImportApp.RunAsync(args.Contains("--timeout") ? args : [.. args, "--timeout", "30s"], _console, name => _environment.GetValueOrDefault(name), CancellationToken.None);
 
     private string Output() => _console.Output;
 
@@ -358,7 +380,12 @@ public sealed class ImportCliTests : IDisposable
         for (var i = 0; i < answers.Length; i++)
         {
             var (status, body) = answers[i] is ValueTuple<int, string> given ? given : (200, JsonSerializer.Serialize(answers[i], JsonSerializerOptions.Web));
-            var request = _app.Given(Request.Create().WithPath(StatusPath).UsingGet()).InScenario("progress");
+            var request = _app.Given(Request.Create().WithPath(StatusPath).UsingGet());
+            if (answers.Length > 1)
+            {
+                request = request.InScenario("progress");
+            }
+
             if (i > 0)
             {
                 request = request.WhenStateIs($"poll {i}");

@@ -23,6 +23,12 @@ public sealed class ImportClient(HttpClient http, TimeSpan retryDelay, Action<st
 
     private const int DownloadAttempts = 3;
 
+    /// <summary>
+    /// The app answers 503 when storage is down; a 500 is more likely a fault that stays, so it is tried a few times
+    /// and then shown, rather than for the whole --timeout.
+    /// </summary>
+    private const int InternalErrorAttempts = 5;
+
     public async Task<ImportAccepted> UploadAsync(ImportOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -99,6 +105,7 @@ public sealed class ImportClient(HttpClient http, TimeSpan retryDelay, Action<st
     private async Task<HttpResponseMessage> SendAsync(
         Func<HttpRequestMessage> createRequest, string what, int attempts, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        var internalErrors = 0;
         for (var attempt = 1; ; attempt++)
         {
             string trouble;
@@ -124,6 +131,11 @@ public sealed class ImportClient(HttpClient http, TimeSpan retryDelay, Action<st
                         if (!IsTransient(response.StatusCode))
                         {
                             throw await RefusalAsync(response, what, cancellationToken);
+                        }
+
+                        if (response.StatusCode == HttpStatusCode.InternalServerError && ++internalErrors >= Math.Min(attempts, InternalErrorAttempts))
+                        {
+                            throw await FaultAsync(response, what, internalErrors, cancellationToken);
                         }
 
                         trouble = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
@@ -164,9 +176,26 @@ public sealed class ImportClient(HttpClient http, TimeSpan retryDelay, Action<st
             _ => null,
         };
 
+    private static async Task<ImportAbortException> FaultAsync(HttpResponseMessage response, string what, int times, CancellationToken cancellationToken) =>
+        new(
+            ImportExitCodes.Failed,
+            $"{Capitalise(what)} failed {times} times with HTTP {(int)response.StatusCode} {response.ReasonPhrase}.",
+            await ProblemLinesAsync(response, cancellationToken));
+
     private static async Task<ImportAbortException> RefusalAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {
-        var status = (int)response.StatusCode;
+        var details = await ProblemLinesAsync(response, cancellationToken);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            details.Add($"Check the function key (--key or {ImportOptions.FunctionKeyVariable}) and the admin key (--admin-key or {ImportOptions.AdminKeyVariable}).");
+        }
+
+        return new ImportAbortException(ImportExitCodes.Refused, $"The app refused {what}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.", details);
+    }
+
+    /// <summary>The problem details' title, detail and field errors, one a line; else the start of whatever the body is.</summary>
+    private static async Task<List<string>> ProblemLinesAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         var details = new List<string>();
         var problem = TryReadProblem(body);
@@ -186,16 +215,12 @@ public sealed class ImportClient(HttpClient http, TimeSpan retryDelay, Action<st
             }
         }
 
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-        {
-            details.Add($"Check the function key (--key or {ImportOptions.FunctionKeyVariable}) and the admin key (--admin-key or {ImportOptions.AdminKeyVariable}).");
-        }
-        else if (response.StatusCode is HttpStatusCode.NotFound && problem is null)
+        if (response.StatusCode is HttpStatusCode.NotFound && problem is null)
         {
             details.Add($"Is {response.RequestMessage?.RequestUri?.GetLeftPart(UriPartial.Authority)} the app, and one with bulk import?");
         }
 
-        return new ImportAbortException(ImportExitCodes.Refused, $"The app refused {what}: HTTP {status} {response.ReasonPhrase}.", details);
+        return details;
     }
 
     private static Problem? TryReadProblem(string body)
