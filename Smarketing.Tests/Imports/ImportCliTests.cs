@@ -29,7 +29,8 @@ public sealed class ImportCliTests : IDisposable
 
     private readonly WireMockServer _app = WireMockServer.Start(new WireMockServerSettings { Urls = ["http://127.0.0.1:0"] });
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("import-cli-");
-    private readonly TestConsole _console = new TestConsole().Width(250);
+    // 80 columns, as Spectre assumes when the output is not a terminal: the tool must not wrap its lines there.
+    private readonly TestConsole _console = new();
     private readonly Dictionary<string, string> _environment = [];
 
     public void Dispose()
@@ -337,7 +338,7 @@ public sealed class ImportCliTests : IDisposable
     [Fact]
     public async Task Run_OnATerminal_ShowsLiveBarsAndTheSummary()
     {
-        _console.Interactive().EmitAnsiSequences();
+        _console.Interactive().EmitAnsiSequences().Width(200);
         var leads = LeadList("leads.csv", LeadCsv);
         UploadAnswers(202, Accepted());
         StatusAnswers(

@@ -8,9 +8,18 @@ public static class ImportApp
 {
     public const string Name = "smarketing-import";
 
+    private const int PlainWidth = 4096;
+
     public static Task<int> RunAsync(
         IEnumerable<string> args, IAnsiConsole console, Func<string, string?> environment, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(console);
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            // Not a terminal (CI, a log file): each line whole, one a poll, rather than wrapped at 80 columns.
+            console.Profile.Width = PlainWidth;
+        }
+
         var app = new CommandApp<ImportCommand>();
         app.WithDescription(
             "Uploads a lead list to a running Smarketing app, follows the import until it finishes and writes the rejected rows to a CSV file. " +
