@@ -310,6 +310,22 @@ public sealed class ImportCliTests : IDisposable
         Assert.Empty(_app.LogEntries);
     }
 
+    [Theory]
+    [InlineData("--key", FunctionKey, "--colour")]
+    [InlineData("--admin-key=" + AdminKey, "--poll")]
+    [InlineData("--key:" + FunctionKey, "extra.csv")]
+    public async Task Run_BadArgumentsBesideAKey_NeverEchoesTheKey(params string[] arguments)
+    {
+        var leads = LeadList("leads.csv", LeadCsv);
+
+        var exitCode = await RunAsync([leads, "--url", _app.Url!, .. arguments]);
+
+        Assert.Equal(ImportExitCodes.Usage, exitCode);
+        Assert.Contains("error:", Output(), StringComparison.Ordinal);
+        AssertNoKeyPrinted();
+        Assert.Empty(_app.LogEntries);
+    }
+
     [Fact]
     public async Task Run_ListOfAnotherKind_RefusedBeforeUploadWithExit2()
     {

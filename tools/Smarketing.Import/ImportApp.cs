@@ -14,6 +14,7 @@ public static class ImportApp
         IEnumerable<string> args, IAnsiConsole console, Func<string, string?> environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(console);
+        var arguments = args.ToList();
         if (!console.Profile.Capabilities.Interactive)
         {
             // Not a terminal (CI, a log file): each line whole, one a poll, rather than wrapped at 80 columns.
@@ -37,15 +38,11 @@ public static class ImportApp
             config.AddExample("leads.jsonl", "--url", "https://my-app.azurewebsites.net", "--mapping", "\"E-mail=email;Company=company\"", "--out", "rejected.csv");
             config.SetExceptionHandler((exception, _) =>
             {
-                if (exception is CommandAppException { Pretty: { } pretty })
-                {
-                    console.Write(pretty);
-                    return ImportExitCodes.Usage;
-                }
-
                 if (exception is CommandAppException)
                 {
-                    console.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
+                    // Not Spectre's pretty form: it echoes the command line, keys included.
+                    console.MarkupLineInterpolated($"[red]error:[/] {Redact(exception.Message, arguments)}");
+                    console.MarkupLineInterpolated($"See {Name} --help.");
                     return ImportExitCodes.Usage;
                 }
 
@@ -53,6 +50,29 @@ public static class ImportApp
                 return ImportExitCodes.Unexpected;
             });
         });
-        return app.RunAsync(args, cancellationToken);
+        return app.RunAsync(arguments, cancellationToken);
+    }
+
+    private static readonly string[] KeyOptions = ["--key", "--admin-key"];
+
+    /// <summary>The message with the value of each key option replaced, in case the parser quotes it.</summary>
+    private static string Redact(string message, List<string> arguments)
+    {
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            var key = KeyOptions.Contains(argument, StringComparer.Ordinal) && i + 1 < arguments.Count
+                ? arguments[i + 1]
+                : KeyOptions
+                    .Where(option => argument.Length > option.Length + 1 && argument.StartsWith(option, StringComparison.Ordinal) && argument[option.Length] is '=' or ':')
+                    .Select(option => argument[(option.Length + 1)..])
+                    .FirstOrDefault();
+            if (!string.IsNullOrEmpty(key))
+            {
+                message = message.Replace(key, "***", StringComparison.Ordinal);
+            }
+        }
+
+        return message;
     }
 }
