@@ -327,6 +327,15 @@ public sealed class ImportCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_NoArguments_ShowsTheUsageAndExits2()
+    {
+        var exitCode = await RunAsync();
+
+        Assert.Equal(ImportExitCodes.Usage, exitCode);
+        Assert.Contains("smarketing-import <file> [OPTIONS]", Output(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_ListOfAnotherKind_RefusedBeforeUploadWithExit2()
     {
         var sheet = LeadList("leads.xlsx", "not a csv");
@@ -376,7 +385,7 @@ public sealed class ImportCliTests : IDisposable
 
     // A test that goes wrong ends within its own --timeout rather than the default two hours.
     private Task<int> RunAsync(params string[] args) =>
-        ImportApp.RunAsync(args.Contains("--timeout") ? args : [.. args, "--timeout", "30s"], _console, name => _environment.GetValueOrDefault(name), CancellationToken.None);
+        ImportApp.RunAsync(args.Length == 0 || args.Contains("--timeout") ? args : [.. args, "--timeout", "30s"], _console, name => _environment.GetValueOrDefault(name), CancellationToken.None);
 
     private string Output() => _console.Output;
 

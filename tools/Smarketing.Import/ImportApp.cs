@@ -10,7 +10,7 @@ public static class ImportApp
 
     private const int PlainWidth = 4096;
 
-    public static Task<int> RunAsync(
+    public static async Task<int> RunAsync(
         IEnumerable<string> args, IAnsiConsole console, Func<string, string?> environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(console);
@@ -50,7 +50,14 @@ public static class ImportApp
                 return ImportExitCodes.Unexpected;
             });
         });
-        return app.RunAsync(arguments, cancellationToken);
+        if (arguments.Count == 0)
+        {
+            // Spectre shows the help for an empty command line and exits 1; without a file it is a usage error.
+            await app.RunAsync(["--help"], cancellationToken);
+            return ImportExitCodes.Usage;
+        }
+
+        return await app.RunAsync(arguments, cancellationToken);
     }
 
     private static readonly string[] KeyOptions = ["--key", "--admin-key"];
