@@ -55,13 +55,23 @@ public sealed class ImportClient(HttpClient http, TimeSpan retryDelay, Action<st
 
     public async Task<ImportStatus> GetStatusAsync(string importId, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Get, StatusPath(importId)),
-            "reading the import's progress",
-            int.MaxValue,
-            ReadTimeout,
-            cancellationToken);
-        return await ReadJsonAsync<ImportStatus>(response, "reading the import's progress", cancellationToken);
+        const string What = "reading the import's progress";
+        while (true)
+        {
+            using var response = await SendAsync(
+                () => new HttpRequestMessage(HttpMethod.Get, StatusPath(importId)), What, int.MaxValue, ReadTimeout, cancellationToken);
+            try
+            {
+                return await ReadJsonAsync<ImportStatus>(response, What, cancellationToken);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                // An answer cut off in its body is as transient as one that never came.
+                warn($"{Capitalise(What)}: the answer broke off ({e.Message}); trying again in {Durations.Describe(retryDelay)}.");
+            }
+
+            await Task.Delay(retryDelay, cancellationToken);
+        }
     }
 
     /// <summary>
