@@ -1,4 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using Smarketing.Import;
 using Spectre.Console.Testing;
@@ -172,6 +175,68 @@ public sealed class ImportCliTests : IDisposable
         Assert.Equal(3, _app.LogEntries.Count(entry => entry.RequestMessage.Path == StatusPath));
         Assert.DoesNotContain(_app.LogEntries, entry => entry.RequestMessage.Path.EndsWith("/rejected", StringComparison.Ordinal));
         Assert.False(File.Exists(Path.Combine(_folder.FullName, "leads.rejected.csv")));
+    }
+
+    [Fact]
+    public async Task Run_StatusAnswerBreaksOffInItsBody_WarnsRetriesAndFinishes()
+    {
+        // WireMock always sends whole bodies; a socket server on 127.0.0.1 promises 4096 bytes and closes after a few.
+        var leads = LeadList("leads.csv", LeadCsv);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var answers = new Queue<string>([
+            Http(202, JsonSerializer.Serialize(Accepted(), JsonSerializerOptions.Web)),
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\nConnection: close\r\n\r\n{\"importId\":\"imp-",
+            Http(200, JsonSerializer.Serialize(Finished(rejected: 0), JsonSerializerOptions.Web)),
+        ]);
+        var serving = Task.Run(async () =>
+        {
+            while (answers.Count > 0)
+            {
+                using var connection = await listener.AcceptTcpClientAsync();
+                var stream = connection.GetStream();
+                await ReadRequestAsync(stream);
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(answers.Dequeue()));
+            }
+        });
+
+        var exitCode = await RunAsync(leads, "--url", $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", "--poll", "10ms");
+
+        Assert.True(exitCode == ImportExitCodes.Finished, Output());
+        AssertInOrder(Output(),
+            "warning: Reading the import's progress: the answer broke off",
+            "finished: 4 accepted, 0 rejected of 4 rows");
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+
+        static string Http(int status, string body) =>
+            $"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
+    }
+
+    /// <summary>Reads one HTTP/1.1 request: its head, then as many body bytes as its Content-Length says.</summary>
+    private static async Task ReadRequestAsync(NetworkStream stream)
+    {
+        var received = new List<byte>();
+        var buffer = new byte[8192];
+        int headEnd;
+        while ((headEnd = Encoding.ASCII.GetString([.. received]).IndexOf("\r\n\r\n", StringComparison.Ordinal)) < 0)
+        {
+            var read = await stream.ReadAsync(buffer);
+            Assert.True(read > 0, "The request ended before its head did.");
+            received.AddRange(buffer[..read]);
+        }
+
+        var head = Encoding.ASCII.GetString([.. received], 0, headEnd);
+        var length = head.Split("\r\n")
+            .Where(line => line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            .Select(line => int.Parse(line["Content-Length:".Length..], System.Globalization.CultureInfo.InvariantCulture))
+            .FirstOrDefault();
+        var missing = headEnd + 4 + length - received.Count;
+        while (missing > 0)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, missing)));
+            Assert.True(read > 0, "The request ended before its body did.");
+            missing -= read;
+        }
     }
 
     [Fact]
