@@ -50,7 +50,7 @@ public sealed class LeadIntake(
     public async Task<IntakeResult> SubmitAsync(LeadSubmission submission, string? deliveryId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        var (result, message) = await RecordAsync(submission, deliveryId, cancellationToken);
+        var (result, message) = await RecordAsync(submission, deliveryId, null, cancellationToken);
         if (message is not null)
         {
             try
@@ -75,13 +75,20 @@ public sealed class LeadIntake(
     /// caller puts every lead whose <see cref="IntakeResult.Status"/> is MQL into a batch; should that batch never run,
     /// the reconciler finds the pending handoff in the index like any other.
     /// </summary>
-    public async Task<IntakeResult> RecordForBatchAsync(LeadSubmission submission, string? deliveryId, CancellationToken cancellationToken)
+    /// <param name="submission">The validated lead.</param>
+    /// <param name="deliveryId">The delivery's own id (for an import, its row).</param>
+    /// <param name="reconcileAfter">
+    /// How long the reconciler leaves the pending handoff to its batch before it sends a one-lead message: longer than a
+    /// webhook lead's grace, since a batch may wait for the CRM's request budget.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    public async Task<IntakeResult> RecordForBatchAsync(LeadSubmission submission, string? deliveryId, TimeSpan reconcileAfter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        return (await RecordAsync(submission, deliveryId, cancellationToken)).Result;
+        return (await RecordAsync(submission, deliveryId, reconcileAfter, cancellationToken)).Result;
     }
 
-    private async Task<(IntakeResult Result, HandoffMessage? Message)> RecordAsync(LeadSubmission submission, string? deliveryId, CancellationToken cancellationToken)
+    private async Task<(IntakeResult Result, HandoffMessage? Message)> RecordAsync(LeadSubmission submission, string? deliveryId, TimeSpan? reconcileAfter, CancellationToken cancellationToken)
     {
         submission = await ContinueLegacyLeadAsync(submission, cancellationToken);
         var now = timeProvider.GetUtcNow();
@@ -90,7 +97,7 @@ public sealed class LeadIntake(
         {
             // Before the commit, so no pending handoff is ever missing from the index; an entry for a lead that did not
             // become an MQL after all (a duplicate, a refused move) is dropped by the reconciler when it comes due.
-            await pending.AddAsync([new PendingHandoff { LeadId = submission.LeadId, DueAt = now + handoffOptions.Value.ReconcileGrace, MqlAt = now }], cancellationToken);
+            await pending.AddAsync([new PendingHandoff { LeadId = submission.LeadId, DueAt = now + (reconcileAfter ?? handoffOptions.Value.ReconcileGrace), MqlAt = now }], cancellationToken);
         }
 
         var (result, message) = await ledger.UpdateAsync(

@@ -25,6 +25,12 @@ public sealed class ImportOptions
     /// <summary>Saved column mappings by name (<c>Imports:Mappings:{name}</c> = <c>"Column=field;Column=field"</c>), chosen with <c>?mapping={name}</c>.</summary>
     public Dictionary<string, string> Mappings { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// How long the reconciler leaves an imported MQL to its batch before it hands the lead off alone (default 1 hour): a
+    /// batch can wait for the CRM's request budget much longer than a webhook lead's message waits in its queue.
+    /// </summary>
+    public TimeSpan ReconcileAfter { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How long a batch waits before the records the CRM answered "not now" for are sent again (default 5 s).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 }
@@ -57,6 +63,11 @@ internal sealed class ImportOptionsValidator : IValidateOptions<ImportOptions>
         if (options.RetryDelay < TimeSpan.Zero || options.RetryDelay > TimeSpan.FromHours(1))
         {
             failures.Add($"{ImportOptions.SectionName}:RetryDelay must be between 0 and 1 hour; it is {options.RetryDelay:c}.");
+        }
+
+        if (options.ReconcileAfter < TimeSpan.FromMinutes(1) || options.ReconcileAfter > TimeSpan.FromDays(7))
+        {
+            failures.Add($"{ImportOptions.SectionName}:ReconcileAfter must be between 1 minute and 7 days; it is {options.ReconcileAfter:c}.");
         }
 
         foreach (var (mappingName, text) in options.Mappings)

@@ -51,7 +51,25 @@ public sealed class ImportProcessor(
         var format = import.Format == "jsonl" ? ImportFormat.JsonLines : ImportFormat.Csv;
         var mapping = ImportMapping.TryParse(import.Mapping, out var errors) ?? throw new InvalidOperationException($"The stored mapping of import '{importId}' is invalid: {string.Join(" ", errors)}");
         var now = timeProvider.GetUtcNow();
-        import = import with { State = ImportStates.Splitting, StartedAt = import.StartedAt ?? now };
+        string? columns = null;
+        await using (var head = await store.SourceBlob(importId).OpenReadAsync(cancellationToken: cancellationToken))
+        {
+            if (ImportReader.ReadHeader(head, format, mapping, out _) is { } header)
+            {
+                var byField = new Dictionary<string, string>(StringComparer.Ordinal);
+                for (var i = 0; i < header.Fields.Count; i++)
+                {
+                    if (header.Fields[i] is { } field)
+                    {
+                        byField.TryAdd(field, header.Columns[i]);
+                    }
+                }
+
+                columns = JsonSerializer.Serialize(byField);
+            }
+        }
+
+        import = import with { State = ImportStates.Splitting, StartedAt = import.StartedAt ?? now, ColumnsByField = columns };
         await store.UpdateAsync(import, cancellationToken);
 
         var size = options.Value.ChunkSize;
@@ -80,6 +98,9 @@ public sealed class ImportProcessor(
         import = import with { Rows = rows, Chunks = chunk, State = ImportStates.Processing };
         await store.UpdateAsync(import, cancellationToken);
         logger.ImportSplit(importId, rows, chunk);
+
+        // The upload holds contact data; once every row is in a chunk it is not kept (an erasure could not reach it).
+        await store.SourceBlob(importId).DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }
 
     private async Task<ImportSummary> FlushAsync(ImportSummary import, int chunk, List<Core.Imports.ImportRecord> records, CancellationToken cancellationToken)
@@ -144,6 +165,7 @@ public sealed class ImportProcessor(
             return;
         }
 
+        var columns = await ColumnsAsync(importId, cancellationToken);
         var rejections = new ConcurrentBag<ImportRejection>();
         var mqls = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         var accepted = 0;
@@ -159,7 +181,7 @@ public sealed class ImportProcessor(
                     {
                         foreach (var problem in problems)
                         {
-                            rejections.Add(new ImportRejection(row.Row, field, problem));
+                            rejections.Add(new ImportRejection(row.Row, Column(columns, field), problem));
                         }
                     }
 
@@ -173,7 +195,7 @@ public sealed class ImportProcessor(
                     {
                         foreach (var problem in problems)
                         {
-                            rejections.Add(new ImportRejection(row.Row, field, problem));
+                            rejections.Add(new ImportRejection(row.Row, Column(columns, field), problem));
                         }
                     }
 
@@ -182,7 +204,7 @@ public sealed class ImportProcessor(
 
                 try
                 {
-                    var result = await intake.RecordForBatchAsync(submission, DeliveryId(importId, row.Row), token);
+                    var result = await intake.RecordForBatchAsync(submission, DeliveryId(importId, row.Row), options.Value.ReconcileAfter, token);
                     Interlocked.Increment(ref accepted);
                     if (result.Duplicate)
                     {
@@ -214,5 +236,18 @@ public sealed class ImportProcessor(
         var rejectedRows = rejections.Select(r => r.Row).Distinct().Count();
         await store.RecordChunkAsync(importId, chunk, new ChunkCounts(rows.Count, accepted, rejectedRows, mqls.Count, duplicates, timeProvider.GetUtcNow()), cancellationToken);
         logger.ImportChunkProcessed(importId, chunk, rows.Count, accepted, rejectedRows, mqls.Count);
+
+        // Its rows are in the ledger now; the chunk's copy of their contact data goes. A repeated message finds no blob and
+        // stops (above): the chunk's counts are recorded.
+        await store.ChunkBlob(importId, chunk).DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }
+
+    private async Task<Dictionary<string, string>> ColumnsAsync(string importId, CancellationToken cancellationToken) =>
+        (await store.FindAsync(importId, cancellationToken))?.ColumnsByField is { } json
+            ? JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? []
+            : [];
+
+    // The column the user sees, when the field came from one (a JSON Lines key or a CSV header).
+    private static string Column(Dictionary<string, string> columns, string field) =>
+        columns.TryGetValue(field, out var column) && !string.Equals(column, field, StringComparison.Ordinal) ? column : field;
 }

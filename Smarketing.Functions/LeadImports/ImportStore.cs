@@ -48,6 +48,9 @@ public sealed record ImportSummary
     /// <summary>How many chunks the split has written and enqueued so far (a resumed split skips them).</summary>
     public int ChunksWritten { get; init; }
 
+    /// <summary>The upload's column for each lead field (JSON object), so a rejected row names the column the user sees.</summary>
+    public string? ColumnsByField { get; init; }
+
     public string? Failure { get; init; }
 }
 
@@ -252,6 +255,7 @@ public sealed class ImportStore(BlobServiceClient blobs, TableServiceClient tabl
         ["Chunks"] = r.Chunks,
         ["ChunksWritten"] = r.ChunksWritten,
         ["Failure"] = r.Failure,
+        ["ColumnsByField"] = r.ColumnsByField,
     };
 
     private static ImportSummary FromEntity(TableEntity e) => new()
@@ -269,5 +273,6 @@ public sealed class ImportStore(BlobServiceClient blobs, TableServiceClient tabl
         Chunks = e.GetInt32("Chunks"),
         ChunksWritten = e.GetInt32("ChunksWritten") ?? 0,
         Failure = e.GetString("Failure"),
+        ColumnsByField = e.GetString("ColumnsByField"),
     };
 }

@@ -15,7 +15,7 @@ internal static partial class Log
     [LoggerMessage(1202, LogLevel.Information, "Import {ImportId} split: {Rows} rows in {Chunks} chunks")]
     public static partial void ImportSplit(this ILogger logger, Echoed importId, long rows, int chunks);
 
-    [LoggerMessage(1203, LogLevel.Warning, "Chunk {Chunk} of import {ImportId} has no blob; the message is dropped")]
+    [LoggerMessage(1203, LogLevel.Information, "Chunk {Chunk} of import {ImportId} was processed already (its blob is gone); the repeated message is dropped")]
     public static partial void ImportChunkMissing(this ILogger logger, Echoed importId, int chunk);
 
     [LoggerMessage(1204, LogLevel.Information, "Chunk {Chunk} of import {ImportId}: {Rows} rows, {Accepted} accepted, {Rejected} rejected, {Mqls} MQLs")]
