@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Contracts;
 using Smarketing.Functions.Storage;
 using Smarketing.Tests.Infrastructure;
+using Smarketing.Functions.LeadImports;
 using Xunit;
 
 namespace Smarketing.Tests.Storage;
@@ -36,8 +37,15 @@ public sealed class StorageLayoutTests
                 StorageLayout.FunnelCountersTable,
                 StorageLayout.ErasureAuditTable,
                 StorageLayout.CrmRequestBudgetTable,
+                ImportStore.ImportsTable, ImportStore.RejectionsTable,
             }.Order(StringComparer.Ordinal),
             tables.Order(StringComparer.Ordinal));
-        Assert.Equal(new[] { HandoffMessage.QueueName, HandoffMessage.PoisonQueueName }.Order(StringComparer.Ordinal), queues.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            new[]
+            {
+                HandoffMessage.QueueName, HandoffMessage.PoisonQueueName,
+                ImportWork.QueueName, ImportWork.QueueName + "-poison", HandoffBatch.QueueName, HandoffBatch.QueueName + "-poison",
+            }.Order(StringComparer.Ordinal),
+            queues.Order(StringComparer.Ordinal));
     }
 }

@@ -575,6 +575,11 @@ public sealed class SoakDriver : IDisposable
             ["Crm:Circuit:DailyLimitProbeDelay"] = "00:00:08",
             ["Crm:Circuit:CredentialsProbeDelay"] = "00:00:04",
             ["Crm:Circuit:DeferralJitter"] = "00:00:01",
+
+            // A compressed day: the CRM stand-in takes any rate (its faults include 429s), so the shared request budget is
+            // set above what the soak sends; CrmRequestBudgetTests and CrmBudgetHandoffTests hold the budget itself.
+            ["Crm:Budget:HubSpot:Requests"] = "1000",
+            ["Crm:Budget:HubSpot:Window"] = "00:00:01",
             ["Routing:Reps"] = "rep-ada,rep-grace,rep-linus",
             ["Intake:Generic:Secrets"] = GenericSecret,
             ["Intake:LeadIdKey"] = "soak_lid_7Hq2Vx9Lm4Rt8Nw3Kc6Zb1Fy5Gd0Pj",
