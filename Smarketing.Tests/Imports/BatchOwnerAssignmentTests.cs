@@ -1,7 +1,5 @@
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Smarketing.Core.Handoff;
-using Smarketing.Functions.Storage;
 using Smarketing.Tests.Crm;
 using Smarketing.Tests.Infrastructure;
 using Xunit;
