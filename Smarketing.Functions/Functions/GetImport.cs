@@ -121,7 +121,7 @@ public sealed record ImportProgress
         var settled = handedOff + deadLettered + alone + skipped >= mqls;
         var state = import.State;
         DateTimeOffset? finishedAt = null;
-        if (state is ImportStates.Processing)
+        if (state is ImportStates.Processing && import.Failure is null)
         {
             state = !allChunks ? ImportStates.Processing : settled ? ImportStates.Finished : ImportStates.HandingOff;
             if (state == ImportStates.Finished)

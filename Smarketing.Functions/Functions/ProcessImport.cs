@@ -14,7 +14,7 @@ namespace Smarketing.Functions;
 /// kill resumes the import with no lead lost or doubled. A message that is not valid import work is logged and dropped:
 /// it can never succeed, and it carries no lead.
 /// </summary>
-public sealed class ProcessImport(ImportProcessor processor, ImportStore store, IOptions<HandoffQueueOptions> queueOptions, ILogger<ProcessImport> logger)
+public sealed class ProcessImport(ImportProcessor processor, ImportStore store, IOptions<HandoffQueueOptions> queueOptions, IOptions<ImportOptions> options, ILogger<ProcessImport> logger)
 {
     [Function(nameof(ProcessImport))]
     public async Task Run(
@@ -49,13 +49,16 @@ public sealed class ProcessImport(ImportProcessor processor, ImportStore store, 
                 await processor.ProcessChunkAsync(work.ImportId, work.ChunkNumber!.Value, cancellationToken);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && work.Kind == ImportWork.Split && message.DequeueCount >= queueOptions.Value.MaxDequeueCount)
+        catch (Exception ex) when (ex is not OperationCanceledException && message.DequeueCount >= queueOptions.Value.MaxDequeueCount)
         {
-            // The upload cannot be read after every delivery: the import says so instead of waiting for ever.
+            // The upload or a chunk cannot be processed after every delivery: the import says so, naming the chunk, instead
+            // of waiting for ever (the host's poison queue expires). Rows of other chunks stand; send the file again with a
+            // new Idempotency-Key once the cause is fixed (rows already recorded are repeated deliveries and change nothing).
             var import = await store.FindAsync(work.ImportId, cancellationToken);
             if (import is not null)
             {
-                var failure = $"The upload could not be split after {message.DequeueCount} attempts: {ex.GetType().Name}.";
+                var what = work.Kind == ImportWork.Split ? "The upload could not be split" : $"Chunk {work.ChunkNumber} (rows from {(long)work.ChunkNumber!.Value * options.Value.ChunkSize + 2}) could not be processed";
+                var failure = $"{what} after {message.DequeueCount} attempts: {ex.GetType().Name}.";
                 await store.UpdateAsync(import with { State = ImportStates.Failed, Failure = failure }, cancellationToken);
                 logger.ImportFailed(work.ImportId, failure);
             }

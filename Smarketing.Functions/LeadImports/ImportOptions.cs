@@ -10,8 +10,11 @@ public sealed class ImportOptions
     /// <summary>The largest upload accepted, in bytes (default 100 MB: about 400,000 rows of a typical list).</summary>
     public long MaxBytes { get; set; } = 100L * 1024 * 1024;
 
-    /// <summary>How many rows one chunk (one queue message, one invocation) holds (default 500).</summary>
-    public int ChunkSize { get; set; } = 500;
+    /// <summary>
+    /// How many rows one chunk (one queue message, one invocation) holds (default 2000: with half of them MQLs, every
+    /// HubSpot batch of 100 and every Salesforce collection of 200 is full; a chunk's last batch is the only partial one).
+    /// </summary>
+    public int ChunkSize { get; set; } = 2000;
 
     /// <summary>How many leads of a chunk are scored and recorded at once (default 16).</summary>
     public int Parallelism { get; set; } = 16;

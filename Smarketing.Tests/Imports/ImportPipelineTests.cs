@@ -202,6 +202,25 @@ public sealed class ImportPipelineTests
         Assert.StartsWith("2,", rejected[1], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Import_ChunkFailsEveryDelivery_ImportFailedNamingTheChunk_OtherChunksStand()
+    {
+        await using var app = await TestApp.StartAsync(settings: SmallChunks);
+        var importId = (await app.PostImportAsync(ImportTesting.GeneratedCsv(100))).ImportId();
+        var store = app.Services.GetRequiredService<ImportStore>();
+        await app.Services.GetRequiredService<ImportProcessor>().SplitAsync(importId, CancellationToken.None);
+        await store.ChunkBlob(importId, 0).UploadAsync(BinaryData.FromString("{ not a chunk"), overwrite: true);
+
+        await (app.ImportListeners() with { FailOnErrors = false }).RunUntilEmptyAsync(Timeout);
+
+        var progress = (await app.GetImportAsync(importId)).Json;
+        Assert.Equal("failed", progress.GetProperty("state").GetString());
+        Assert.StartsWith("Chunk 0 (rows from 2) could not be processed", progress.GetProperty("failure").GetString(), StringComparison.Ordinal);
+        Assert.Equal(50, progress.GetProperty("accepted").GetInt64());
+        Assert.Equal(LeadStatus.Sal, (await app.LedgerAsync(LeadId(app, "lead50@example.com")))!.Status);
+        Assert.Null(await app.LedgerAsync(LeadId(app, "lead0@example.com")));
+    }
+
     private const string Problems = "application/problem+json";
 
     internal static string LeadId(TestApp app, string email) =>
