@@ -46,6 +46,7 @@ public sealed class ImportProcessor(
 
         if (import.Chunks is not null || import.State is ImportStates.Failed)
         {
+            await bulk.ChunkRecordedAsync(importId, cancellationToken); // In case the split died between its last write and this call.
             return; // Split before: a repeated message.
         }
 
