@@ -227,7 +227,7 @@ public sealed class BatchHandoff(
     private Task RecordAsync(HandoffBatch batch, BatchCounts counts, CancellationToken cancellationToken) =>
         store.RecordBatchAsync(batch.ImportId, batch.BatchId, counts, cancellationToken);
 
-    private async Task<Dictionary<string, Lead>> ReadAsync(IReadOnlyList<string> leadIds, CancellationToken cancellationToken)
+    internal async Task<Dictionary<string, Lead>> ReadAsync(IReadOnlyList<string> leadIds, CancellationToken cancellationToken)
     {
         var found = new ConcurrentDictionary<string, Lead>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(
@@ -244,7 +244,7 @@ public sealed class BatchHandoff(
     }
 
     // Every lead without an owner gets one from one call for the batch; each is written before the CRM call (first owner wins).
-    private async Task<Dictionary<string, string>> AssignOwnersAsync(List<Lead> leads, CancellationToken cancellationToken)
+    internal async Task<Dictionary<string, string>> AssignOwnersAsync(List<Lead> leads, CancellationToken cancellationToken)
     {
         var result = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var without = new List<Lead>();
@@ -287,7 +287,7 @@ public sealed class BatchHandoff(
         return new Dictionary<string, string>(result, StringComparer.Ordinal);
     }
 
-    private Task<bool> RecordSuccessAsync(CrmLeadUpsert upsert, CrmBatchOutcome outcome, CancellationToken cancellationToken)
+    internal Task<bool> RecordSuccessAsync(CrmLeadUpsert upsert, CrmBatchOutcome outcome, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var recordId = outcome.RecordId!;
@@ -307,7 +307,7 @@ public sealed class BatchHandoff(
             cancellationToken);
     }
 
-    private async Task RecordRefusalAsync(HandoffBatch batch, CrmLeadUpsert upsert, string reason, CancellationToken cancellationToken)
+    internal async Task RecordRefusalAsync(HandoffBatch batch, CrmLeadUpsert upsert, string reason, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var error = SensitiveText.Redact($"{crm.Provider} refused the record: {reason}", upsert.Email, upsert.Phone);

@@ -36,6 +36,9 @@ public sealed class ImportOptions
 
     /// <summary>How long a batch waits before the records the CRM answered "not now" for are sent again (default 5 s).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the Salesforce Bulk handoff waits between two looks at a running Bulk API job (default 10 s).</summary>
+    public TimeSpan BulkPollInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 internal sealed class ImportOptionsValidator : IValidateOptions<ImportOptions>
@@ -71,6 +74,11 @@ internal sealed class ImportOptionsValidator : IValidateOptions<ImportOptions>
         if (options.ReconcileAfter < TimeSpan.FromMinutes(1) || options.ReconcileAfter > TimeSpan.FromDays(7))
         {
             failures.Add($"{ImportOptions.SectionName}:ReconcileAfter must be between 1 minute and 7 days; it is {options.ReconcileAfter:c}.");
+        }
+
+        if (options.BulkPollInterval < TimeSpan.FromMilliseconds(100) || options.BulkPollInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{ImportOptions.SectionName}:BulkPollInterval must be between 100 ms and 1 hour; it is {options.BulkPollInterval:c}.");
         }
 
         foreach (var (mappingName, text) in options.Mappings)

@@ -27,6 +27,7 @@ public sealed class ImportProcessor(
     LeadIntake intake,
     LeadIds ids,
     IBatchCrmClient batchCrm,
+    BulkHandoff bulk,
     IOptions<ImportOptions> options,
     TimeProvider timeProvider,
     ILogger<ImportProcessor> logger)
@@ -45,6 +46,7 @@ public sealed class ImportProcessor(
 
         if (import.Chunks is not null || import.State is ImportStates.Failed)
         {
+            await bulk.ChunkRecordedAsync(importId, cancellationToken); // In case the split died between its last write and this call.
             return; // Split before: a repeated message.
         }
 
@@ -97,6 +99,7 @@ public sealed class ImportProcessor(
 
         import = import with { Rows = rows, Chunks = chunk, State = ImportStates.Processing };
         await store.UpdateAsync(import, cancellationToken);
+        await bulk.ChunkRecordedAsync(importId, cancellationToken);
         logger.ImportSplit(importId, rows, chunk);
 
         // The upload holds contact data; once every row is in a chunk it is not kept (an erasure could not reach it).
@@ -224,8 +227,9 @@ public sealed class ImportProcessor(
 
         await store.RecordRejectionsAsync(importId, [.. rejections.OrderBy(r => r.Row)], cancellationToken);
         var size = options.Value.MaxBatchSize is > 0 and var max ? Math.Min(max, batchCrm.MaxBatchSize) : batchCrm.MaxBatchSize;
+        var held = await bulk.HoldChunkAsync(importId, chunk, mqls.Keys, cancellationToken);
         var batch = 0;
-        foreach (var leads in mqls.Keys.Order(StringComparer.Ordinal).Chunk(size))
+        foreach (var leads in mqls.Keys.Where(_ => !held).Order(StringComparer.Ordinal).Chunk(size))
         {
             await store.SendBatchAsync(
                 new HandoffBatch { ImportId = importId, BatchId = $"c{chunk:D6}-b{batch++:D3}", LeadIds = leads },
@@ -235,6 +239,7 @@ public sealed class ImportProcessor(
 
         var rejectedRows = rejections.Select(r => r.Row).Distinct().Count();
         await store.RecordChunkAsync(importId, chunk, new ChunkCounts(rows.Count, accepted, rejectedRows, mqls.Count, duplicates, timeProvider.GetUtcNow()), cancellationToken);
+        await bulk.ChunkRecordedAsync(importId, cancellationToken);
         logger.ImportChunkProcessed(importId, chunk, rows.Count, accepted, rejectedRows, mqls.Count);
 
         // Its rows are in the ledger now; the chunk's copy of their contact data goes. A repeated message finds no blob and

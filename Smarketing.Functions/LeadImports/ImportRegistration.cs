@@ -27,6 +27,8 @@ public static class ImportRegistration
         services.AddHostedService<ImportStoreInitializer>();
         services.AddSingleton<ImportProcessor>();
         services.AddSingleton<BatchHandoff>();
+        services.AddSingleton<BulkHandoff>();
+        services.AddHostedService<BulkHandoffInitializer>();
         return builder;
     }
 }

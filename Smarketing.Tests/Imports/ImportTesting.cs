@@ -61,7 +61,26 @@ internal static class ImportTesting
                 return app.Function<HandOffMqlBatch>().Run(m, ct);
             })
             { Concurrency = concurrency, RetryDelay = TimeSpan.FromMilliseconds(200) },
-            app.HandoffListener(TimeSpan.FromMilliseconds(200), concurrency));
+            app.HandoffListener(TimeSpan.FromMilliseconds(200), concurrency))
+        {
+            Bulk = BulkListener(app, settings),
+        };
+    }
+
+    // The Salesforce Bulk handoff's queue: a message put back to wait moves the fake clock on to its time first.
+    private static QueueTriggerHost BulkListener(TestApp app, HostQueueSettings settings)
+    {
+        var bulk = app.Services.GetRequiredService<BulkHandoff>();
+        return new QueueTriggerHost(bulk.Queue, bulk.PoisonQueue, settings, (m, ct) =>
+        {
+            if (m.Body.ToObjectFromJson<BulkHandoffWork>(SmarketingJson.Options)?.NotBefore is { } due && due - app.Time.GetUtcNow() is { } ahead && ahead > TimeSpan.Zero)
+            {
+                app.Time.Advance(ahead);
+            }
+
+            return app.Function<HandOffMqlBulk>().Run(m, ct);
+        })
+        { RetryDelay = TimeSpan.FromMilliseconds(200) };
     }
 
     private static void FollowBatchClock(TestApp app, QueueMessage message)
@@ -100,6 +119,9 @@ internal sealed record ImportListeners(QueueTriggerHost Work, QueueTriggerHost B
     /// <summary>When true (the default), <see cref="RunUntilEmptyAsync"/> fails if any invocation failed on the way.</summary>
     public bool FailOnErrors { get; init; } = true;
 
+    /// <summary>The listener of the Salesforce Bulk handoff's queue (<c>mql-handoff-bulk</c>).</summary>
+    public QueueTriggerHost? Bulk { get; init; }
+
     /// <summary>Runs every listener until all the import's queues are empty (visible or not).</summary>
     public async Task RunUntilEmptyAsync(TimeSpan timeout)
     {
@@ -109,10 +131,16 @@ internal sealed record ImportListeners(QueueTriggerHost Work, QueueTriggerHost B
             await Work.RunUntilEmptyAsync(timeout, cts.Token);
             await Batches.RunUntilEmptyAsync(timeout, cts.Token);
             await Single.RunUntilEmptyAsync(timeout, cts.Token);
-            var work = (await Work.QueueCountAsync(cts.Token)) + (await Batches.QueueCountAsync(cts.Token)) + (await Single.QueueCountAsync(cts.Token));
+            if (Bulk is not null)
+            {
+                await Bulk.RunUntilEmptyAsync(timeout, cts.Token);
+            }
+
+            var work = (await Work.QueueCountAsync(cts.Token)) + (await Batches.QueueCountAsync(cts.Token)) + (await Single.QueueCountAsync(cts.Token))
+                + (Bulk is null ? 0 : await Bulk.QueueCountAsync(cts.Token));
             if (work == 0)
             {
-                if (FailOnErrors && Work.Errors.Concat(Batches.Errors).Concat(Single.Errors).ToList() is { Count: > 0 } errors)
+                if (FailOnErrors && Work.Errors.Concat(Batches.Errors).Concat(Single.Errors).Concat(Bulk?.Errors ?? []).ToList() is { Count: > 0 } errors)
                 {
                     throw new AggregateException("The import's functions failed: " + string.Join(" | ", errors.Take(3).Select(e => e.ToString()[..Math.Min(1500, e.ToString().Length)])), errors);
                 }

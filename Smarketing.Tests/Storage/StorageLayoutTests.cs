@@ -45,6 +45,7 @@ public sealed class StorageLayoutTests
             {
                 HandoffMessage.QueueName, HandoffMessage.PoisonQueueName,
                 ImportWork.QueueName, ImportWork.QueueName + "-poison", HandoffBatch.QueueName, HandoffBatch.QueueName + "-poison",
+                BulkHandoffWork.QueueName, BulkHandoffWork.QueueName + "-poison",
             }.Order(StringComparer.Ordinal),
             queues.Order(StringComparer.Ordinal));
     }
