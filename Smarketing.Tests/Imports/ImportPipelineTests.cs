@@ -125,18 +125,26 @@ public sealed class ImportPipelineTests
         var csv = ImportTesting.GeneratedCsv(400);
         var importId = (await app.PostImportAsync(csv)).ImportId();
 
-        // The first instance dies a moment into the work: invocations in flight stop where they are, their messages stay
-        // leased, and come back when the lease lapses, as the host's do after a crash.
-        var dying = app.ImportListeners(concurrency: 4);
-        var killed = dying with
+        // The first instance dies 30 ms into its first chunk: the invocation stops where it is, its message stays leased,
+        // and comes back when the lease lapses, as the host's do after a crash.
+        var store = app.Services.GetRequiredService<ImportStore>();
+        using var kill = new CancellationTokenSource();
+        var invocations = 0;
+        var dying = new HostStandIn.QueueTriggerHost(store.Work, store.WorkPoison, HostStandIn.HostQueueSettings.FromHostJson(), async (m, ct) =>
         {
-            Work = new HostStandIn.QueueTriggerHost(app.Services.GetRequiredService<ImportStore>().Work, app.Services.GetRequiredService<ImportStore>().WorkPoison, HostStandIn.HostQueueSettings.FromHostJson(), (m, ct) => app.Function<Functions.ProcessImport>().Run(m, ct))
+            if (Interlocked.Increment(ref invocations) == 2)
             {
-                Lease = TimeSpan.FromSeconds(3),
-                Concurrency = 4,
-            },
+                kill.CancelAfter(TimeSpan.FromMilliseconds(30));
+            }
+
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, kill.Token);
+            await app.Function<Functions.ProcessImport>().Run(m, linked.Token);
+        })
+        {
+            Lease = TimeSpan.FromSeconds(3),
         };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => killed.Work.RunUntilEmptyAsync(TimeSpan.FromMilliseconds(1500)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dying.RunUntilEmptyAsync(Timeout, kill.Token));
+        Assert.NotEqual("finished", (await app.GetImportAsync(importId)).Json.GetProperty("state").GetString());
 
         await using (var second = await app.StartInstanceAsync(SmallChunks))
         {
