@@ -128,6 +128,7 @@ public static class ImportBenchmark
         }
 
         var roundTrips = counter.Count;
+        progress?.WriteLine("  storage requests by resource: " + string.Join(", ", counter.ByResource.OrderByDescending(r => r.Value).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.Value}"))));
         var ledgerWrites = counter.LedgerWrites;
         await stop.CancelAsync();
         await Task.WhenAll(running);
@@ -357,8 +358,12 @@ public sealed record ImportBenchResult(
 internal sealed class StorageRequestCounter : HttpPipelinePolicy
 {
     private static readonly AsyncLocal<bool> Paused = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byResource = new(StringComparer.Ordinal);
     private long _count;
     private long _ledgerWrites;
+
+    /// <summary>The requests by table, queue or container, and method.</summary>
+    public IReadOnlyDictionary<string, long> ByResource => _byResource;
 
     public long Count => Interlocked.Read(ref _count);
 
@@ -368,6 +373,7 @@ internal sealed class StorageRequestCounter : HttpPipelinePolicy
     {
         Interlocked.Exchange(ref _count, 0);
         Interlocked.Exchange(ref _ledgerWrites, 0);
+        _byResource.Clear();
     }
 
     public static IDisposable Pause() => new PauseScope();
@@ -392,6 +398,9 @@ internal sealed class StorageRequestCounter : HttpPipelinePolicy
         }
 
         Interlocked.Increment(ref _count);
+        var segments = message.Request.Uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var resource = segments.Length > 1 ? segments[1].Split('(')[0] : "?";
+        _byResource.AddOrUpdate($"{resource} {message.Request.Method}", 1, (_, n) => n + 1);
         if (message.Request.Method != RequestMethod.Get && message.Request.Uri.Path.Contains("/" + StorageLayout.LeadLedgerTable, StringComparison.Ordinal))
         {
             Interlocked.Increment(ref _ledgerWrites);

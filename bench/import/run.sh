@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
 done
 case "$crm" in hubspot|salesforce) crms="$crm" ;; both) crms="hubspot salesforce" ;; *) echo "--crm hubspot|salesforce|both" >&2; exit 2 ;; esac
 
-dotnet build bench/Smarketing.ImportBench -c Release -v quiet -nologo | grep -E "error|Warn" || true
+if ! out=$(dotnet build bench/Smarketing.ImportBench -c Release -v quiet -nologo 2>&1); then echo "$out" | grep -E "error" >&2; exit 1; fi
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 status=0
 for one in $crms; do
