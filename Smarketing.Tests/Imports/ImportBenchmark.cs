@@ -33,8 +33,13 @@ public static class ImportBenchmark
     public const string HubSpot = "hubspot";
     public const string Salesforce = "salesforce";
 
-    /// <summary>Imports <paramref name="leads"/> leads into <paramref name="crm"/> on the storage account of <paramref name="connectionString"/>.</summary>
-    public static async Task<ImportBenchResult> RunAsync(string crm, int leads, string connectionString, int concurrency = 16, TextWriter? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Imports <paramref name="leads"/> leads into <paramref name="crm"/> on the storage account of
+    /// <paramref name="connectionString"/>, <paramref name="concurrency"/> messages per queue at once, writing progress to
+    /// <paramref name="progress"/>, with <paramref name="settings"/> on top of the test app's and the fake CRM's (to try a
+    /// tuning against the same figures).
+    /// </summary>
+    public static async Task<ImportBenchResult> RunAsync(string crm, int leads, string connectionString, int concurrency = 16, TextWriter? progress = null, IDictionary<string, string?>? settings = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(leads, 2);
         await using FakeCrmServer fake = crm switch
@@ -44,24 +49,30 @@ public static class ImportBenchmark
             _ => throw new ArgumentException($"Unknown CRM '{crm}': hubspot or salesforce.", nameof(crm)),
         };
         var counter = new StorageRequestCounter();
-        using var host = await StartAppAsync(connectionString, fake.Settings(), counter);
+        var appSettings = fake.Settings();
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            appSettings[key] = value;
+        }
+
+        using var host = await StartAppAsync(connectionString, appSettings, counter);
         var services = host.Services;
         var store = services.GetRequiredService<ImportStore>();
         var layout = services.GetRequiredService<StorageLayout>();
 
         // The host's listeners, on clients of their own: their polling is the host's work, not the app's.
         var hostQueues = new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        var settings = HostQueueSettings.FromHostJson();
+        var queueSettings = HostQueueSettings.FromHostJson();
         QueueClient Queue(QueueClient app) => hostQueues.GetQueueClient(app.Name);
         var listeners = new[]
         {
-            new QueueTriggerHost(Queue(store.Work), Queue(store.WorkPoison), settings, (m, ct) => Function<ProcessImport>(services).Run(m, ct)) { Concurrency = concurrency, RetryDelay = TimeSpan.FromMilliseconds(500) },
-            new QueueTriggerHost(Queue(store.Batches), Queue(store.BatchesPoison), settings, (m, ct) => Function<HandOffMqlBatch>(services).Run(m, ct)) { Concurrency = concurrency, RetryDelay = TimeSpan.FromMilliseconds(500) },
-            new QueueTriggerHost(Queue(layout.Handoff), Queue(layout.HandoffPoison), settings, (m, ct) => Function<HandOffMql>(services).Run(m, ct))
+            new QueueTriggerHost(Queue(store.Work), Queue(store.WorkPoison), queueSettings, (m, ct) => Function<ProcessImport>(services).Run(m, ct)) { Concurrency = concurrency, RetryDelay = TimeSpan.FromMilliseconds(500) },
+            new QueueTriggerHost(Queue(store.Batches), Queue(store.BatchesPoison), queueSettings, (m, ct) => Function<HandOffMqlBatch>(services).Run(m, ct)) { Concurrency = concurrency, RetryDelay = TimeSpan.FromMilliseconds(500) },
+            new QueueTriggerHost(Queue(layout.Handoff), Queue(layout.HandoffPoison), queueSettings, (m, ct) => Function<HandOffMql>(services).Run(m, ct))
             {
                 Concurrency = concurrency,
                 RetryDelay = TimeSpan.FromMilliseconds(500),
-                PoisonListener = new QueueTriggerHost(Queue(layout.HandoffPoison), hostQueues.GetQueueClient(layout.HandoffPoison.Name + "-poison"), settings, (m, ct) => Function<RecordPoisonedHandoff>(services).Run(m, ct)),
+                PoisonListener = new QueueTriggerHost(Queue(layout.HandoffPoison), hostQueues.GetQueueClient(layout.HandoffPoison.Name + "-poison"), queueSettings, (m, ct) => Function<RecordPoisonedHandoff>(services).Run(m, ct)),
             },
         };
 

@@ -2,16 +2,17 @@
 # Bulk import benchmark (issue 12): imports N generated leads (deterministic, half MQL) through the real import functions
 # against the fake HubSpot and/or Salesforce, each CRM on a fresh in-memory Azurite (127.0.0.1, free ports), and prints
 # the figures with the storage and CRM floors. Exits non-zero when a lead was lost or doubled.
-# Usage: bench/import/run.sh [--leads 100000] [--crm hubspot|salesforce|both] [--concurrency 16]
+# Usage: bench/import/run.sh [--leads 100000] [--crm hubspot|salesforce|both] [--concurrency 16] [--setting Key=Value]...
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-leads=100000; crm=both; concurrency=16
+leads=100000; crm=both; concurrency=16; settings=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --leads) leads="$2"; shift 2 ;;
     --crm) crm="$2"; shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
+    --setting) settings+=(--setting "$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -25,7 +26,7 @@ for one in $crms; do
   ( . bench/azurite.sh
     account=devstoreaccount1
     connection="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;TableEndpoint=http://127.0.0.1:$table_port/$account;QueueEndpoint=http://127.0.0.1:$queue_port/$account;BlobEndpoint=http://127.0.0.1:$blob_port/$account;"
-    dotnet bench/Smarketing.ImportBench/bin/Release/net10.0/Smarketing.ImportBench.dll "$connection" --leads "$leads" --crm "$one" --concurrency "$concurrency"
+    dotnet bench/Smarketing.ImportBench/bin/Release/net10.0/Smarketing.ImportBench.dll "$connection" --leads "$leads" --crm "$one" --concurrency "$concurrency" ${settings[@]+"${settings[@]}"}
   ) || status=$?
 done
 exit $status
