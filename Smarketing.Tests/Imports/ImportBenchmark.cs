@@ -64,10 +64,12 @@ public static class ImportBenchmark
         var hostQueues = new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         var queueSettings = HostQueueSettings.FromHostJson();
         QueueClient Queue(QueueClient app) => hostQueues.GetQueueClient(app.Name);
+        var chunkTimes = new System.Collections.Concurrent.ConcurrentBag<double>();
+        var batchTimes = new System.Collections.Concurrent.ConcurrentBag<double>();
         var listeners = new[]
         {
-            new QueueTriggerHost(Queue(store.Work), Queue(store.WorkPoison), queueSettings, (m, ct) => Function<ProcessImport>(services).Run(m, ct)) { Concurrency = concurrency, RetryDelay = TimeSpan.FromMilliseconds(500) },
-            new QueueTriggerHost(Queue(store.Batches), Queue(store.BatchesPoison), queueSettings, (m, ct) => Function<HandOffMqlBatch>(services).Run(m, ct)) { Concurrency = concurrency, RetryDelay = TimeSpan.FromMilliseconds(500) },
+            new QueueTriggerHost(Queue(store.Work), Queue(store.WorkPoison), queueSettings, (m, ct) => TimedAsync(chunkTimes, () => Function<ProcessImport>(services).Run(m, ct))) { Concurrency = concurrency, RetryDelay = TimeSpan.FromMilliseconds(500) },
+            new QueueTriggerHost(Queue(store.Batches), Queue(store.BatchesPoison), queueSettings, (m, ct) => TimedAsync(batchTimes, () => Function<HandOffMqlBatch>(services).Run(m, ct))) { Concurrency = concurrency, RetryDelay = TimeSpan.FromMilliseconds(500) },
             new QueueTriggerHost(Queue(layout.Handoff), Queue(layout.HandoffPoison), queueSettings, (m, ct) => Function<HandOffMql>(services).Run(m, ct))
             {
                 Concurrency = concurrency,
@@ -139,6 +141,7 @@ public static class ImportBenchmark
         }
 
         var roundTrips = counter.Count;
+        progress?.WriteLine("  invocations: lead-imports " + Durations(chunkTimes) + "; mql-handoff-batch " + Durations(batchTimes));
         progress?.WriteLine("  storage requests by resource: " + string.Join(", ", counter.ByResource.OrderByDescending(r => r.Value).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.Value}"))));
         var ledgerWrites = counter.LedgerWrites;
         await stop.CancelAsync();
@@ -157,6 +160,26 @@ public static class ImportBenchmark
         return new ImportBenchResult(
             crm, leads, mqls, accepted.Value, handedOff, crmCalls, limited, roundTrips, ledgerWrites, lost, duplicates, storageFloor, crmFloor.Floor, crmFloor.Explanation,
             listeners.Sum(l => l.Failures), fake is FakeHubSpot max ? max.MaxRequestsInWindow : null);
+    }
+
+    private static async Task TimedAsync(System.Collections.Concurrent.ConcurrentBag<double> times, Func<Task> invocation)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await invocation();
+        }
+        finally
+        {
+            times.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private static string Durations(System.Collections.Concurrent.ConcurrentBag<double> times)
+    {
+        var sorted = times.Order().ToArray();
+        double At(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+        return string.Create(CultureInfo.InvariantCulture, $"{sorted.Length} (p50 {At(0.5):F1} s, p90 {At(0.9):F1} s, max {At(1):F1} s, sum {sorted.Sum():F0} s)");
     }
 
     private static T Function<T>(IServiceProvider services) => ActivatorUtilities.CreateInstance<T>(services);
