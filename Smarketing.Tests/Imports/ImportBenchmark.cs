@@ -59,6 +59,7 @@ public static class ImportBenchmark
         var services = host.Services;
         var store = services.GetRequiredService<ImportStore>();
         var layout = services.GetRequiredService<StorageLayout>();
+        var bulk = services.GetRequiredService<BulkHandoff>();
 
         // The host's listeners, on clients of their own: their polling is the host's work, not the app's.
         var hostQueues = new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
@@ -70,6 +71,7 @@ public static class ImportBenchmark
         {
             new QueueTriggerHost(Queue(store.Work), Queue(store.WorkPoison), queueSettings, (m, ct) => TimedAsync(chunkTimes, () => Function<ProcessImport>(services).Run(m, ct))) { Concurrency = concurrency, RetryDelay = TimeSpan.FromMilliseconds(500) },
             new QueueTriggerHost(Queue(store.Batches), Queue(store.BatchesPoison), queueSettings, (m, ct) => TimedAsync(batchTimes, () => Function<HandOffMqlBatch>(services).Run(m, ct))) { Concurrency = concurrency, RetryDelay = TimeSpan.FromMilliseconds(500) },
+            new QueueTriggerHost(Queue(bulk.Queue), Queue(bulk.PoisonQueue), queueSettings, (m, ct) => Function<HandOffMqlBulk>(services).Run(m, ct)) { RetryDelay = TimeSpan.FromMilliseconds(500) },
             new QueueTriggerHost(Queue(layout.Handoff), Queue(layout.HandoffPoison), queueSettings, (m, ct) => Function<HandOffMql>(services).Run(m, ct))
             {
                 Concurrency = concurrency,

@@ -33,10 +33,7 @@ public sealed class ImportBenchmarkTests(ITestOutputHelper output)
         Assert.Equal(0, result.Duplicates);
         Assert.Equal(0, result.RateLimited);
 
-        // Not yet the target of 6: a collection of new Leads is sent twice (the second time with LastName and Company,
-        // once Salesforce answers REQUIRED_FIELD_MISSING), 8 calls per 1,000 leads of which half are MQLs. This bounds it
-        // there until the client sends the create defaults up front; then assert ImportBenchResult.CallsTarget here.
-        Assert.InRange(result.CrmCallsPer1000, 0.5, 8);
+        Assert.InRange(result.CrmCallsPer1000, 0.5, ImportBenchResult.CallsTarget);
     }
 
     private async Task<ImportBenchResult> RunAsync(string crm)
