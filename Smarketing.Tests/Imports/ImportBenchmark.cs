@@ -103,12 +103,20 @@ public static class ImportBenchmark
         while (true)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
-            System.Text.Json.JsonElement state;
+            HttpResult answer;
             using (StorageRequestCounter.Pause())
             {
                 var get = TestApp.AdminRequest("GET", "/api/imports/" + importId);
-                state = (await HttpInvoker.ExecuteAsync(get, await Function<GetImport>(services).Run(get, importId, cancellationToken))).Json;
+                answer = await HttpInvoker.ExecuteAsync(get, await Function<GetImport>(services).Run(get, importId, cancellationToken));
             }
+
+            // A loaded Azurite may answer the status read with a 503 now and then; the next poll reads it again.
+            if (answer.Status != 200)
+            {
+                continue;
+            }
+
+            var state = answer.Json;
 
             var rows = state.TryGetProperty("rows", out var r) && r.ValueKind == System.Text.Json.JsonValueKind.Number ? r.GetInt64() : -1;
             var done = state.GetProperty("accepted").GetInt64() + state.GetProperty("rejected").GetInt64();
