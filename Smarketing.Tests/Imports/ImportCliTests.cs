@@ -331,11 +331,11 @@ public sealed class ImportCliTests : IDisposable
         UploadAnswers(202, Accepted());
         _app.Given(Request.Create().WithPath(StatusPath).UsingGet()).RespondWith(Json(200, Status("processing", rows: 4, accepted: 2)));
 
-        var exitCode = await RunAsync(leads, "--url", _app.Url!, "--poll", "20ms", "--timeout", "300ms");
+        var exitCode = await RunAsync(leads, "--url", _app.Url!, "--poll", "20ms", "--timeout", "3s");
 
         Assert.Equal(ImportExitCodes.Failed, exitCode);
         AssertInOrder(Output(),
-            "error: Not over after 300ms (--timeout): still processing, 2 accepted, 0 rejected of 4 rows.",
+            "error: Not over after 3s (--timeout): still processing, 2 accepted, 0 rejected of 4 rows.",
             $"Import {ImportId} goes on in the app: GET {_app.Url}{StatusPath}");
     }
 
